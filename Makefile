@@ -1,0 +1,88 @@
+# eBPF offload reference simulator - top-level build.
+#
+#   make            build the model library and the ebpfsim command
+#   make test       unit tests, conformance suite, kernel differential tests
+#   make test-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      measurements recorded in docs/benchmarks.md
+#   make demo       run a bundled XDP program over a bundled trace
+#   make deps       install the Debian packages the project needs (idempotent)
+
+BUILD     ?= build
+CC        ?= gcc
+OPT       ?= -O2
+SAN       ?=
+CONFORMANCE_DIR ?= ../shared/conformance/tests
+TRACES_DIR ?= ../shared/traces
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS    := -std=gnu11 $(OPT) -g $(WARN) $(SAN) -Imodel/include -D_GNU_SOURCE
+LDFLAGS   := $(SAN)
+LIBS_SIM  := -lpcap -lbpf -lelf -lz -lpthread -lm
+
+MODEL_SRC := $(wildcard model/src/*.c)
+MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
+MODEL_LIB := $(BUILD)/libebpfmodel.a
+
+SIM_SRC   := $(wildcard sim/*.c)
+SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
+EBPFSIM   := $(BUILD)/ebpfsim
+
+TEST_SRC  := $(wildcard model/tests/test_*.c)
+TEST_BIN  := $(TEST_SRC:model/tests/%.c=$(BUILD)/tests/%)
+
+DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev libbpf-dev \
+               zlib1g-dev pkg-config verilator yosys libsystemc-dev libxdp-dev xdp-tools \
+               bpftool libclang-rt-14-dev
+
+.PHONY: all test test-unit test-conformance test-kernel test-asan bench demo deps clean
+
+all: $(EBPFSIM) $(TEST_BIN)
+
+$(BUILD)/%.o: %.c $(wildcard model/include/*.h model/src/*.h model/isa.def sim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(MODEL_LIB): $(MODEL_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(EBPFSIM): $(SIM_OBJ) $(MODEL_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(SIM_OBJ) $(MODEL_LIB) $(LIBS_SIM)
+
+$(BUILD)/tests/%: model/tests/%.c $(MODEL_LIB) $(wildcard model/tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Imodel/src -o $@ $< $(MODEL_LIB) -lcmocka $(LIBS_SIM)
+
+# ---------------------------------------------------------------- tests
+test: all
+	@scripts_ok=1; \
+	for t in $(TEST_BIN); do \
+	  echo "== $$t"; \
+	  CONFORMANCE_DIR=$(CONFORMANCE_DIR) EBPFSIM=$(EBPFSIM) $$t || scripts_ok=0; \
+	done; \
+	echo "== conformance suite ($(CONFORMANCE_DIR))"; \
+	$(EBPFSIM) conformance $(CONFORMANCE_DIR) || scripts_ok=0; \
+	echo "== conformance suite through the plugin protocol"; \
+	$(EBPFSIM) conformance --via-plugin $(CONFORMANCE_DIR) || scripts_ok=0; \
+	echo "== kernel differential (random programs vs BPF_PROG_TEST_RUN)"; \
+	$(EBPFSIM) kdiff --programs 3000 --seed 1 || scripts_ok=0; \
+	test $$scripts_ok = 1
+
+test-asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
+
+bench: $(EBPFSIM)
+	$(EBPFSIM) bench
+
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "all Debian packages present"; fi
+
+clean:
+	rm -rf build build-asan

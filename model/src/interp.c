@@ -1,0 +1,127 @@
+/* Interpreter entry points.  The loop itself lives in interp_loop.h and is
+ * compiled twice: without tracing (the fast path) and with retire records. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "vm_int.h"
+
+struct frame {
+    const struct ebpf_dinsn *ret;
+    uint64_t saved[4]; /* r6..r9 */
+    uint64_t fp;       /* caller's r10 */
+};
+
+static inline __attribute__((always_inline)) void *
+xlate(const struct ebpf_region *regions, uint32_t n_regions, uint64_t addr, unsigned size,
+      unsigned perm)
+{
+    uint64_t id = addr >> 32;
+    if (unlikely(id >= n_regions))
+        return NULL;
+    const struct ebpf_region *r = &regions[id];
+    uint32_t off = (uint32_t)addr;
+    if (unlikely((r->perm & perm) != perm || off < r->lo || (uint64_t)off + size > r->hi))
+        return NULL;
+    return r->host + off;
+}
+
+/* Signed division as the kernel defines it: x / 0 = 0, x % 0 = x, and
+ * INT_MIN / -1 wraps (no trap). 32-bit forms zero-extend their result. */
+static inline uint64_t sdiv64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return 0;
+    if ((int64_t)b == -1)
+        return -a;
+    return (uint64_t)((int64_t)a / (int64_t)b);
+}
+
+static inline uint64_t smod64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return a;
+    if ((int64_t)b == -1)
+        return 0;
+    return (uint64_t)((int64_t)a % (int64_t)b);
+}
+
+static inline uint64_t sdiv32(uint64_t a, uint64_t b)
+{
+    int32_t x = (int32_t)(uint32_t)a, y = (int32_t)(uint32_t)b;
+    if (y == 0)
+        return 0;
+    if (y == -1)
+        return (uint32_t)(-(uint32_t)x);
+    return (uint32_t)(x / y);
+}
+
+static inline uint64_t smod32(uint64_t a, uint64_t b)
+{
+    int32_t x = (int32_t)(uint32_t)a, y = (int32_t)(uint32_t)b;
+    if (y == 0)
+        return (uint32_t)x;
+    if (y == -1)
+        return 0;
+    return (uint32_t)(x % y);
+}
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#endif
+
+static int retire_wreg(const struct ebpf_retire *rec)
+{
+    switch (ebpf_isa[rec->row].writes) {
+    case EBPF_WRITES_DST: return rec->insn.dst;
+    case EBPF_WRITES_SRC: return rec->insn.src;
+    case EBPF_WRITES_R0: return 0;
+    default: return -1;
+    }
+}
+
+#define INTERP_NAME run_fast
+#define INTERP_TRACE 0
+#include "interp_loop.h"
+#undef INTERP_NAME
+#undef INTERP_TRACE
+
+#define INTERP_NAME run_traced
+#define INTERP_TRACE 1
+#include "interp_loop.h"
+#undef INTERP_NAME
+#undef INTERP_TRACE
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+int ebpf_vm_run(ebpf_vm *vm, const ebpf_prog *prog, uint64_t r1, uint64_t r2,
+                struct ebpf_run_result *res)
+{
+    memset(&vm->fault, 0, sizeof(vm->fault));
+    vm->pending.tail_call = NULL;
+    vm->tail_calls = 0;
+    if (vm->tracer)
+        return run_traced(vm, prog, r1, r2, res);
+    return run_fast(vm, prog, r1, r2, res);
+}
+
+int ebpf_vm_run_mem(ebpf_vm *vm, const ebpf_prog *prog, void *mem, size_t len,
+                    struct ebpf_run_result *res)
+{
+    if (len > UINT32_MAX)
+        return -E2BIG;
+    uint64_t r1 = 0;
+    if (len) {
+        ebpf_vm_map_region(vm, EBPF_REGION_MEM, mem, 0, (uint32_t)len,
+                           EBPF_MEM_READ | EBPF_MEM_WRITE, "mem");
+        r1 = ebpf_addr(EBPF_REGION_MEM, 0);
+    } else {
+        ebpf_vm_unmap_region(vm, EBPF_REGION_MEM);
+    }
+    int rc = ebpf_vm_run(vm, prog, r1, len, res);
+    ebpf_vm_unmap_region(vm, EBPF_REGION_MEM);
+    return rc;
+}
