@@ -27,8 +27,15 @@ SIM_SRC   := $(wildcard sim/*.c)
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
 EBPFSIM   := $(BUILD)/ebpfsim
 
-TEST_SRC  := $(wildcard model/tests/test_*.c)
-TEST_BIN  := $(TEST_SRC:model/tests/%.c=$(BUILD)/tests/%)
+PKTGEN_SRC := $(wildcard pcaps/src/*.c)
+PKTGEN_OBJ := $(PKTGEN_SRC:%.c=$(BUILD)/%.o)
+PKTGEN_LIB := $(BUILD)/libpktgen.a
+PKTGEN     := $(BUILD)/pktgen
+
+# Unit tests: <component>/tests/test_*.c, each a cmocka program linked with
+# the model library (and the traffic generator library).
+TEST_SRC  := $(wildcard model/tests/test_*.c pcaps/tests/test_*.c)
+TEST_BIN  := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(firstword $(subst /, ,$(t)))_$(basename $(notdir $(t))))
 
 DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev libbpf-dev \
                zlib1g-dev pkg-config verilator yosys libsystemc-dev libxdp-dev xdp-tools \
@@ -36,11 +43,20 @@ DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev l
 
 .PHONY: all test test-unit test-conformance test-kernel test-asan bench demo deps clean
 
-all: $(EBPFSIM) $(TEST_BIN)
+all: $(EBPFSIM) $(PKTGEN) $(TEST_BIN)
 
-$(BUILD)/%.o: %.c $(wildcard model/include/*.h model/src/*.h model/isa.def sim/*.h)
+HEADERS := $(wildcard model/include/*.h model/src/*.h model/isa.def sim/*.h pcaps/src/*.h)
+
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -Ipcaps/src -c $< -o $@
+
+$(PKTGEN_LIB): $(PKTGEN_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(PKTGEN): $(BUILD)/pcaps/pktgen.o $(PKTGEN_LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lpcap -lm
 
 $(MODEL_LIB): $(MODEL_OBJ)
 	@mkdir -p $(dir $@)
@@ -49,16 +65,19 @@ $(MODEL_LIB): $(MODEL_OBJ)
 $(EBPFSIM): $(SIM_OBJ) $(MODEL_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(SIM_OBJ) $(MODEL_LIB) $(LIBS_SIM)
 
-$(BUILD)/tests/%: model/tests/%.c $(MODEL_LIB) $(wildcard model/tests/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Imodel/src -o $@ $< $(MODEL_LIB) -lcmocka $(LIBS_SIM)
+define test_rule
+$(BUILD)/tests/$(firstword $(subst /, ,$(1)))_$(basename $(notdir $(1))): $(1) $(MODEL_LIB) $(PKTGEN_LIB) $(HEADERS) $(wildcard $(dir $(1))*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -Imodel/src -Ipcaps/src -I$(dir $(1)) -o $$@ $(1) $(MODEL_LIB) $(PKTGEN_LIB) -lcmocka $$(LIBS_SIM)
+endef
+$(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
 # ---------------------------------------------------------------- tests
 test: all
 	@scripts_ok=1; \
 	for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
-	  CONFORMANCE_DIR=$(CONFORMANCE_DIR) EBPFSIM=$(EBPFSIM) $$t || scripts_ok=0; \
+	  CONFORMANCE_DIR=$(CONFORMANCE_DIR) SHARED_DIR=../shared EBPFSIM=$(EBPFSIM) PKTGEN=$(PKTGEN) $$t || scripts_ok=0; \
 	done; \
 	echo "== conformance suite ($(CONFORMANCE_DIR))"; \
 	$(EBPFSIM) conformance $(CONFORMANCE_DIR) || scripts_ok=0; \

@@ -112,6 +112,9 @@ extern const char *const ebpf_tclass_names[EBPF_TCLASS_COUNT];
 
 /* Row of an instruction, or -1 if no row matches (illegal encoding). */
 int ebpf_decode(const struct ebpf_insn *insn);
+/* Encode an instruction of a row: the row's key value is placed in its
+ * field; the other fields are taken as given. */
+struct ebpf_insn ebpf_make_insn(int row, unsigned dst, unsigned src, int16_t off, int32_t imm);
 /* Access size in bytes of a load/store/atomic row (0 for others). */
 unsigned ebpf_row_mem_size(int row);
 /* True for rows that occupy two slots (lddw and its pseudo forms). */
@@ -241,6 +244,18 @@ void ebpf_vm_set_pseudo_resolver(ebpf_vm *vm, ebpf_pseudo_fn fn, void *user);
 /* For the tail-call helper: when the helper returns, continue in prog
  * (frame reset, r1 kept).  Fails (returns -E2BIG) past EBPF_MAX_TAIL_CALLS. */
 int ebpf_vm_request_tail_call(ebpf_vm *vm, const ebpf_prog *prog);
+
+/* Context accesses.  The context region (EBPF_REGION_CTX) is not plain
+ * memory: like the kernel's ctx rewriting, a load of a context field may
+ * yield a 64-bit pointer.  Loads/stores that address EBPF_REGION_CTX go to
+ * these callbacks (return 0, or < 0 to fault); the value a load returns is
+ * the final register value. */
+struct ebpf_ctx_ops {
+    int (*load)(void *user, uint32_t off, unsigned size, uint64_t *value);
+    int (*store)(void *user, uint32_t off, unsigned size, uint64_t value);
+    void *user;
+};
+void ebpf_vm_set_ctx(ebpf_vm *vm, const struct ebpf_ctx_ops *ops);
 
 /* Retire tracing; fn == NULL turns it off (and the fast path back on). */
 void ebpf_vm_set_tracer(ebpf_vm *vm, ebpf_retire_fn fn, void *user);

@@ -26,6 +26,21 @@ xlate(const struct ebpf_region *regions, uint32_t n_regions, uint64_t addr, unsi
     return r->host + off;
 }
 
+/* Slow path of loads/stores that missed every plain region: the context. */
+static int ctx_load(ebpf_vm *vm, uint64_t addr, unsigned size, uint64_t *value)
+{
+    if ((addr >> 32) != EBPF_REGION_CTX || !vm->ctx.load)
+        return -EFAULT;
+    return vm->ctx.load(vm->ctx.user, (uint32_t)addr, size, value);
+}
+
+static int ctx_store(ebpf_vm *vm, uint64_t addr, unsigned size, uint64_t value)
+{
+    if ((addr >> 32) != EBPF_REGION_CTX || !vm->ctx.store)
+        return -EFAULT;
+    return vm->ctx.store(vm->ctx.user, (uint32_t)addr, size, value);
+}
+
 /* Signed division as the kernel defines it: x / 0 = 0, x % 0 = x, and
  * INT_MIN / -1 wraps (no trap). 32-bit forms zero-extend their result. */
 static inline uint64_t sdiv64(uint64_t a, uint64_t b)

@@ -117,8 +117,19 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
 #define LDX(T, EXT)                                                                             \
     do {                                                                                        \
         uint64_t a_ = SRC + (uint64_t)ip->u.off;                                                \
-        const uint8_t *p_;                                                                      \
-        XLATE(p_, a_, sizeof(T), EBPF_MEM_READ, 0);                                             \
+        const uint8_t *p_ = xlate(regions, n_regions, a_, sizeof(T), EBPF_MEM_READ);            \
+        if (unlikely(!p_)) {                                                                    \
+            uint64_t cv_;                                                                       \
+            if (ctx_load(vm, a_, sizeof(T), &cv_) < 0) {                                        \
+                fault_addr = a_;                                                                \
+                fault_size = sizeof(T);                                                         \
+                fault_write = 0;                                                                \
+                goto mem_fault;                                                                 \
+            }                                                                                   \
+            DST = cv_;                                                                          \
+            TRACE_MEM(a_, sizeof(T), 0, cv_);                                                   \
+            NEXT;                                                                               \
+        }                                                                                       \
         T v_;                                                                                   \
         memcpy(&v_, p_, sizeof(T));                                                             \
         DST = (uint64_t)(EXT)v_;                                                                \
@@ -128,10 +139,18 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
 #define STORE(T, VAL)                                                                           \
     do {                                                                                        \
         uint64_t a_ = DST + (uint64_t)ip->u.off;                                                \
-        uint8_t *p_;                                                                            \
-        XLATE(p_, a_, sizeof(T), EBPF_MEM_WRITE, 1);                                            \
+        uint8_t *p_ = xlate(regions, n_regions, a_, sizeof(T), EBPF_MEM_WRITE);                 \
         T v_ = (T)(VAL);                                                                        \
-        memcpy(p_, &v_, sizeof(T));                                                             \
+        if (unlikely(!p_)) {                                                                    \
+            if (ctx_store(vm, a_, sizeof(T), (uint64_t)v_) < 0) {                               \
+                fault_addr = a_;                                                                \
+                fault_size = sizeof(T);                                                         \
+                fault_write = 1;                                                                \
+                goto mem_fault;                                                                 \
+            }                                                                                   \
+        } else {                                                                                \
+            memcpy(p_, &v_, sizeof(T));                                                         \
+        }                                                                                       \
         TRACE_MEM(a_, sizeof(T), 1, v_);                                                        \
         NEXT;                                                                                   \
     } while (0)

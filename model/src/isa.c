@@ -107,3 +107,16 @@ unsigned ebpf_row_fields(int row)
     };
     return form_fields[ebpf_isa[row].form] | key_bits[ebpf_isa[row].key];
 }
+
+struct ebpf_insn ebpf_make_insn(int row, unsigned dst, unsigned src, int16_t off, int32_t imm)
+{
+    const struct ebpf_isa_row *r = &ebpf_isa[row];
+    struct ebpf_insn in = {.code = r->opcode, .dst = dst & 15, .src = src & 15, .off = off, .imm = imm};
+    switch (r->key) {
+    case EBPF_KEY_OFF: in.off = (int16_t)r->keyval; break;
+    case EBPF_KEY_IMM: in.imm = r->keyval; break;
+    case EBPF_KEY_SRC: in.src = (uint8_t)r->keyval; break;
+    default: break;
+    }
+    return in;
+}

@@ -110,6 +110,14 @@ void ebpf_vm_set_pseudo_resolver(ebpf_vm *vm, ebpf_pseudo_fn fn, void *user)
     vm->pseudo.user = user;
 }
 
+void ebpf_vm_set_ctx(ebpf_vm *vm, const struct ebpf_ctx_ops *ops)
+{
+    if (ops)
+        vm->ctx = *ops;
+    else
+        memset(&vm->ctx, 0, sizeof(vm->ctx));
+}
+
 void ebpf_vm_set_tracer(ebpf_vm *vm, ebpf_retire_fn fn, void *user)
 {
     vm->tracer = fn;

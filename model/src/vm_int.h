@@ -64,6 +64,7 @@ struct ebpf_vm {
                   char *err, size_t errlen);
         void *user;
     } pseudo;
+    struct ebpf_ctx_ops ctx;
     struct ebpf_fault fault; /* set by a helper or a failed translation */
     struct ebpf_pending pending;
     uint32_t tail_calls;
