@@ -49,26 +49,30 @@ HEADERS := $(wildcard model/include/*.h model/src/*.h model/isa.def sim/*.h pcap
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Ipcaps/src -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Ipcaps/src -c $< -o $@
 
 $(PKTGEN_LIB): $(PKTGEN_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 $(PKTGEN): $(BUILD)/pcaps/pktgen.o $(PKTGEN_LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lpcap -lm
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ -lpcap -lm
 
 $(MODEL_LIB): $(MODEL_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 $(EBPFSIM): $(SIM_OBJ) $(MODEL_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(SIM_OBJ) $(MODEL_LIB) $(LIBS_SIM)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(SIM_OBJ) $(MODEL_LIB) $(LIBS_SIM)
 
 define test_rule
 $(BUILD)/tests/$(firstword $(subst /, ,$(1)))_$(basename $(notdir $(1))): $(1) $(MODEL_LIB) $(PKTGEN_LIB) $(HEADERS) $(wildcard $(dir $(1))*.h)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) -Imodel/src -Ipcaps/src -I$(dir $(1)) -o $$@ $(1) $(MODEL_LIB) $(PKTGEN_LIB) -lcmocka $$(LIBS_SIM)
+	@echo "  CC+LD   $$@"
+	@$$(CC) $$(CFLAGS) -Imodel/src -Ipcaps/src -I$(dir $(1)) -o $$@ $(1) $(MODEL_LIB) $(PKTGEN_LIB) -lcmocka $$(LIBS_SIM)
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
