@@ -17,7 +17,7 @@ TRACES_DIR ?= ../shared/traces
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    := -std=gnu11 $(OPT) -g $(WARN) $(SAN) -Imodel/include -D_GNU_SOURCE
 LDFLAGS   := $(SAN)
-LIBS_SIM  := -lpcap -lbpf -lelf -lz -lpthread -lm
+LIBS_SIM  := -lpcap -lbpf -lelf -lz -ljansson -lpthread -lm
 
 MODEL_SRC := $(wildcard model/src/*.c)
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
@@ -32,18 +32,29 @@ PKTGEN_OBJ := $(PKTGEN_SRC:%.c=$(BUILD)/%.o)
 PKTGEN_LIB := $(BUILD)/libpktgen.a
 PKTGEN     := $(BUILD)/pktgen
 
+# The XDP corpus: programs written for the differential tests and examples.
+BPF_CLANG  ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/$(shell gcc -dumpmachine)
+CORPUS_SRC := $(wildcard sim/corpus/*.bpf.c)
+CORPUS_OBJ := $(CORPUS_SRC:sim/corpus/%.bpf.c=$(BUILD)/corpus/%.o)
+
+$(BUILD)/corpus/%.o: sim/corpus/%.bpf.c sim/corpus/common.h
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $<"
+	@$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # Unit tests: <component>/tests/test_*.c, each a cmocka program linked with
 # the model library (and the traffic generator library).
 TEST_SRC  := $(wildcard model/tests/test_*.c pcaps/tests/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(firstword $(subst /, ,$(t)))_$(basename $(notdir $(t))))
 
 DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev libbpf-dev \
-               zlib1g-dev pkg-config verilator yosys libsystemc-dev libxdp-dev xdp-tools \
+               zlib1g-dev libjansson-dev pkg-config verilator yosys libsystemc-dev libxdp-dev xdp-tools \
                bpftool libclang-rt-14-dev
 
 .PHONY: all test test-unit test-conformance test-kernel test-asan bench demo deps clean
 
-all: $(EBPFSIM) $(PKTGEN) $(TEST_BIN)
+all: $(EBPFSIM) $(PKTGEN) $(TEST_BIN) $(CORPUS_OBJ)
 
 HEADERS := $(wildcard model/include/*.h model/src/*.h model/isa.def sim/*.h pcaps/src/*.h)
 

@@ -9,6 +9,8 @@ static const struct subcommand {
     int (*fn)(int argc, char **argv);
     const char *help;
 } commands[] = {
+    {"run", cmd_run, "run an XDP object over a pcap trace (engines: model, kernel)"},
+    {"diff", cmd_diff, "compare two engines (model, kernel) packet by packet and map by map"},
     {"asm", cmd_asm, "assemble text (bpf_conformance dialect) to bytecode"},
     {"disasm", cmd_disasm, "disassemble bytecode or a BPF ELF object"},
     {"conformance", cmd_conformance, "run a directory of bpf_conformance .data tests"},

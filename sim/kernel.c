@@ -63,3 +63,8 @@ int kernel_xdp_available(char *why, size_t len)
     }
     return 1;
 }
+
+int kernel_possible_cpus(void)
+{
+    return libbpf_num_possible_cpus();
+}

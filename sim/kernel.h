@@ -8,6 +8,8 @@
 
 #include "ebpf.h"
 
+/* CPUs the kernel sizes per-CPU maps for (libbpf_num_possible_cpus). */
+int kernel_possible_cpus(void);
 /* 1 if this process may load and test-run XDP programs; else 0 and why. */
 int kernel_xdp_available(char *why, size_t len);
 /* Load raw instructions as an XDP program; fd or -errno (log gets the

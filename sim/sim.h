@@ -15,6 +15,8 @@ int cmd_plugin(int argc, char **argv);
 int cmd_conformance(int argc, char **argv);
 int cmd_kdiff(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* Read a whole file (or "-" for stdin); NUL-terminated.  NULL + errno on error. */
 char *read_file(const char *path, size_t *len);

@@ -135,6 +135,7 @@ enum ebpf_region_id {
     EBPF_REGION_PACKET = 3,
     EBPF_REGION_MEM = 4,      /* plain input buffer (conformance, plugin) */
     EBPF_REGION_CODE = 5,     /* function addresses (lddw func), never accessible */
+    EBPF_REGION_MAPS = 6,     /* map handles (lddw map_fd): offset = map index */
     EBPF_REGION_FIRST_DYNAMIC = 8,
 };
 

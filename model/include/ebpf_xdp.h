@@ -21,6 +21,8 @@ extern "C" {
 #define EBPF_XDP_TAILROOM 320
 #define EBPF_XDP_LINEAR_MAX 3520
 #define EBPF_XDP_MIN_FRAME 14 /* the kernel refuses shorter frames */
+#define EBPF_XDP_FRAG_SIZE 4096 /* test_run puts the rest of a frame in pages */
+#define EBPF_XDP_MAX_FRAGS 17   /* MAX_SKB_FRAGS */
 
 enum ebpf_xdp_action {
     EBPF_XDP_ABORTED = 0,
@@ -48,9 +50,10 @@ struct ebpf_xdp_frame {
     uint32_t data;         /* offsets into buf */
     uint32_t data_end;
     uint32_t data_meta;
-    uint8_t *frags;        /* bytes of the frame beyond the linear part */
-    uint32_t frags_len;
-    uint32_t frags_cap;
+    uint8_t *frags;        /* bytes of the frame beyond the linear part, */
+    uint32_t frags_len;    /* fragment after fragment */
+    uint32_t nr_frags;
+    uint32_t frag_len[EBPF_XDP_MAX_FRAGS]; /* each at most EBPF_XDP_FRAG_SIZE */
     uint32_t ingress_ifindex;
     uint32_t rx_queue_index;
     uint32_t egress_ifindex;
@@ -61,7 +64,8 @@ struct ebpf_xdp_frame {
 int ebpf_xdp_frame_init(struct ebpf_xdp_frame *f, uint32_t linear_max);
 void ebpf_xdp_frame_free(struct ebpf_xdp_frame *f);
 /* Put a packet in the frame (data_meta = data, no metadata).  Bytes past
- * linear_max go to fragments.  -EINVAL for frames under 14 bytes. */
+ * linear_max go to page-sized fragments.  -EINVAL for frames under 14
+ * bytes, -E2BIG for frames needing more than EBPF_XDP_MAX_FRAGS fragments. */
 int ebpf_xdp_frame_load(struct ebpf_xdp_frame *f, const uint8_t *pkt, uint32_t len);
 /* Total frame length, linear + fragments (bpf_xdp_get_buff_len). */
 uint32_t ebpf_xdp_frame_len(const struct ebpf_xdp_frame *f);

@@ -12,8 +12,12 @@ int ebpf_xdp_frame_init(struct ebpf_xdp_frame *f, uint32_t linear_max)
     f->linear_max = linear_max ? linear_max : EBPF_XDP_LINEAR_MAX;
     f->buf_size = EBPF_XDP_HEADROOM + f->linear_max + EBPF_XDP_TAILROOM;
     f->buf = calloc(1, f->buf_size);
-    if (!f->buf)
+    f->frags = malloc((size_t)EBPF_XDP_MAX_FRAGS * EBPF_XDP_FRAG_SIZE);
+    if (!f->buf || !f->frags) {
+        free(f->buf);
+        free(f->frags);
         return -ENOMEM;
+    }
     f->data = f->data_end = f->data_meta = EBPF_XDP_HEADROOM;
     f->ingress_ifindex = 1; /* test_run runs on the loopback device's queue 0 */
     return 0;
@@ -32,12 +36,13 @@ int ebpf_xdp_frame_load(struct ebpf_xdp_frame *f, const uint8_t *pkt, uint32_t l
         return -EINVAL;
     uint32_t linear = len < f->linear_max ? len : f->linear_max;
     uint32_t rest = len - linear;
-    if (rest > f->frags_cap) {
-        uint8_t *p = realloc(f->frags, rest);
-        if (!p)
-            return -ENOMEM;
-        f->frags = p;
-        f->frags_cap = rest;
+    if (rest > (uint32_t)EBPF_XDP_MAX_FRAGS * EBPF_XDP_FRAG_SIZE)
+        return -E2BIG;
+    f->nr_frags = 0;
+    for (uint32_t left = rest; left; f->nr_frags++) {
+        uint32_t l = left < EBPF_XDP_FRAG_SIZE ? left : EBPF_XDP_FRAG_SIZE;
+        f->frag_len[f->nr_frags] = l;
+        left -= l;
     }
     f->data = f->data_meta = EBPF_XDP_HEADROOM;
     f->data_end = f->data + linear;

@@ -1,0 +1,84 @@
+/*
+ * Engines behind one interface: the model, the Linux kernel (and later the
+ * RTL and co-simulation).  `ebpfsim run --engine NAME` picks one; every
+ * engine takes the same object, program, packets and map contents and gives
+ * the same per-packet results, so any two can be diffed.
+ */
+#ifndef EBPFSIM_ENGINE_H
+#define EBPFSIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct engine_opts {
+    const char *object;      /* BPF ELF object */
+    const char *prog;        /* program name, NULL: the first XDP program */
+    unsigned n_cpus;         /* per-CPU map copies / simulated cores */
+    uint32_t linear_max;     /* 0: the kernel's 3520 */
+    uint64_t prandom_seed;
+    const char *trace_log;   /* bpf_trace_printk output file (model) */
+    const char *events;      /* perf/ringbuf records file (model) */
+};
+
+struct engine_map_info {
+    const char *name;
+    uint32_t type;
+    uint32_t key_size;
+    uint32_t value_size;     /* as bpf(2) sees it: per-CPU maps hold n_cpus copies */
+    uint32_t max_entries;
+    unsigned n_cpus;         /* copies in a value (1 unless per-CPU) */
+    uint32_t cpu_stride;     /* bytes per copy (value size rounded up to 8) */
+};
+
+struct pkt_result {
+    uint32_t action;         /* enum ebpf_xdp_action */
+    uint64_t retval;
+    uint64_t insns;          /* 0 when the engine cannot count (kernel) */
+    bool has_insns;
+    const uint8_t *data;     /* output from data_meta to data_end (+ fragments) */
+    uint32_t data_len;
+    uint32_t meta_len;
+    int32_t redirect_target; /* -1 unknown */
+    const char *redirect_map; /* NULL: bpf_redirect() or unknown */
+    uint8_t fault_kind;      /* enum ebpf_fault_kind */
+    char fault[256];
+    uint64_t duration_ns;    /* kernel engine: BPF_PROG_TEST_RUN's duration */
+    bool refused;            /* the engine would not run this frame */
+    char refused_why[96];
+};
+
+struct engine;
+
+struct engine_ops {
+    const char *name;
+    int (*open)(struct engine **out, const struct engine_opts *opts, char *err, size_t errlen);
+    void (*close)(struct engine *e);
+    int (*run_packet)(struct engine *e, const uint8_t *pkt, uint32_t len, struct pkt_result *res);
+    unsigned (*map_count)(struct engine *e);
+    void (*map_info)(struct engine *e, unsigned i, struct engine_map_info *info);
+    int (*map_lookup)(struct engine *e, unsigned i, const void *key, void *value);
+    int (*map_update)(struct engine *e, unsigned i, const void *key, const void *value,
+                      uint64_t flags);
+    int (*map_next_key)(struct engine *e, unsigned i, const void *key, void *next);
+    const char *(*prog_name)(struct engine *e);
+    /* The value a prog_array slot holds for the program called name. */
+    int (*prog_ref)(struct engine *e, const char *name, uint32_t *value);
+};
+
+extern const struct engine_ops engine_model_ops;
+extern const struct engine_ops engine_kernel_ops;
+
+const struct engine_ops *engine_find(const char *name);
+
+/* False for maps whose values are object references or event streams
+ * (prog_array, map-in-map, xskmap, perf_event_array, ringbuf). */
+bool engine_map_holds_data(uint32_t type);
+
+/* Maps as JSON: {"map": [{"key": "hex", "value": "hex" | ["hex", ...]}]}. */
+int maps_load_json(const struct engine_ops *ops, struct engine *e, const char *path, char *err,
+                   size_t errlen);
+int maps_dump_json(const struct engine_ops *ops, struct engine *e, const char *path, char *err,
+                   size_t errlen);
+
+#endif

@@ -1,0 +1,212 @@
+/* The model engine: the C reference model runs the program. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebpf_runtime.h"
+#include "engine.h"
+
+struct engine {
+    ebpf_object *obj;
+    ebpf_core *core;
+    struct ebpf_xdp_frame frame;
+    int prog;
+    FILE *trace_log;
+    FILE *events;
+    uint8_t *out;
+    size_t out_cap;
+};
+
+static void model_close(struct engine *e)
+{
+    if (!e)
+        return;
+    ebpf_core_destroy(e->core);
+    ebpf_object_close(e->obj);
+    ebpf_xdp_frame_free(&e->frame);
+    if (e->trace_log)
+        fclose(e->trace_log);
+    if (e->events)
+        fclose(e->events);
+    free(e->out);
+    free(e);
+}
+
+static FILE *open_output(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return f;
+}
+
+static int model_open(struct engine **out, const struct engine_opts *opts, char *err,
+                      size_t errlen)
+{
+    struct engine *e = calloc(1, sizeof(*e));
+    if (!e)
+        return snprintf(err, errlen, "out of memory"), -ENOMEM;
+    int rc = -EINVAL;
+    if (opts->trace_log && !(e->trace_log = open_output(opts->trace_log, err, errlen)))
+        goto fail;
+    if (opts->events && !(e->events = open_output(opts->events, err, errlen)))
+        goto fail;
+    struct ebpf_object_opts oo = {
+        .n_cpus = opts->n_cpus ? opts->n_cpus : 1,
+        .prandom_seed = opts->prandom_seed,
+        .trace_log = e->trace_log,
+        .events = e->events,
+    };
+    if ((rc = ebpf_object_open(opts->object, &oo, &e->obj, err, errlen)) < 0)
+        goto fail;
+    if (opts->prog) {
+        e->prog = ebpf_object_find_prog(e->obj, opts->prog);
+        if (e->prog < 0) {
+            int n = snprintf(err, errlen, "%s: no program named '%s' (programs:", opts->object,
+                             opts->prog);
+            for (unsigned i = 0; i < ebpf_object_prog_count(e->obj) && n > 0 && (size_t)n < errlen; i++)
+                n += snprintf(err + n, errlen - (size_t)n, " %s", ebpf_object_prog_name(e->obj, i));
+            if (n > 0 && (size_t)n < errlen)
+                snprintf(err + n, errlen - (size_t)n, ")");
+            rc = -ENOENT;
+            goto fail;
+        }
+    } else if ((e->prog = ebpf_object_default_xdp_prog(e->obj)) < 0) {
+        snprintf(err, errlen, "%s: no XDP program (section xdp, xdp/..., xdp.frags); use --prog",
+                 opts->object);
+        rc = -ENOENT;
+        goto fail;
+    }
+    if (!(e->core = ebpf_core_create(e->obj, 0, err, errlen))) {
+        rc = -ENOMEM;
+        goto fail;
+    }
+    if ((rc = ebpf_xdp_frame_init(&e->frame, opts->linear_max)) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    *out = e;
+    return 0;
+fail:
+    model_close(e);
+    return rc;
+}
+
+static int model_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
+                            struct pkt_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    res->redirect_target = -1;
+    int lrc = ebpf_xdp_frame_load(&e->frame, pkt, len);
+    if (lrc < 0) {
+        res->refused = true;
+        snprintf(res->refused_why, sizeof(res->refused_why), "%s",
+                 lrc == -EINVAL ? "frame shorter than 14 bytes"
+                                : "frame needs more than 17 page fragments");
+        return 0;
+    }
+    struct ebpf_xdp_result xr;
+    ebpf_core_run_xdp(e->core, (unsigned)e->prog, &e->frame, &xr);
+    res->action = xr.action;
+    res->retval = xr.retval;
+    res->insns = xr.insns;
+    res->has_insns = true;
+    res->fault_kind = xr.fault.kind;
+    if (xr.fault.kind)
+        ebpf_fault_format(&xr.fault, res->fault, sizeof(res->fault));
+    if (xr.action == EBPF_XDP_REDIRECT) {
+        res->redirect_target = (int32_t)xr.redirect_ifindex;
+        res->redirect_map = xr.redirect_map >= 0
+                                ? ebpf_object_map_name(e->obj, (unsigned)xr.redirect_map)
+                                : NULL;
+    }
+    /* Output as BPF_PROG_TEST_RUN returns it: data_meta .. data_end, then
+     * the fragments. */
+    const struct ebpf_xdp_frame *f = &e->frame;
+    size_t n = (size_t)(f->data_end - f->data_meta) + f->frags_len;
+    if (n > e->out_cap) {
+        uint8_t *p = realloc(e->out, n);
+        if (!p)
+            return -ENOMEM;
+        e->out = p;
+        e->out_cap = n;
+    }
+    memcpy(e->out, f->buf + f->data_meta, f->data_end - f->data_meta);
+    if (f->frags_len)
+        memcpy(e->out + (f->data_end - f->data_meta), f->frags, f->frags_len);
+    res->data = e->out;
+    res->data_len = (uint32_t)n;
+    res->meta_len = f->data - f->data_meta;
+    return 0;
+}
+
+static unsigned model_map_count(struct engine *e) { return ebpf_object_map_count(e->obj); }
+
+static void model_map_info(struct engine *e, unsigned i, struct engine_map_info *info)
+{
+    ebpf_map *m = ebpf_object_map(e->obj, i);
+    const struct ebpf_map_spec *s = ebpf_map_get_spec(m);
+    info->name = ebpf_object_map_name(e->obj, i);
+    info->type = s->type;
+    info->key_size = s->key_size;
+    info->value_size = (uint32_t)ebpf_map_sys_value_size(m);
+    info->max_entries = s->max_entries;
+    bool percpu = s->type == BPF_MAP_TYPE_PERCPU_ARRAY || s->type == BPF_MAP_TYPE_PERCPU_HASH ||
+                  s->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+    info->n_cpus = percpu ? ebpf_map_n_cpus(m) : 1;
+    info->cpu_stride = percpu ? (s->value_size + 7) / 8 * 8 : s->value_size;
+}
+
+static int model_map_lookup(struct engine *e, unsigned i, const void *key, void *value)
+{
+    return ebpf_map_sys_lookup(ebpf_object_map(e->obj, i), key, value);
+}
+
+static int model_map_update(struct engine *e, unsigned i, const void *key, const void *value,
+                            uint64_t flags)
+{
+    return ebpf_map_sys_update(ebpf_object_map(e->obj, i), key, value, flags);
+}
+
+static int model_map_next_key(struct engine *e, unsigned i, const void *key, void *next)
+{
+    return ebpf_map_get_next_key(ebpf_object_map(e->obj, i), key, next);
+}
+
+static const char *model_prog_name(struct engine *e)
+{
+    return ebpf_object_prog_name(e->obj, (unsigned)e->prog);
+}
+
+static int model_prog_ref(struct engine *e, const char *name, uint32_t *value)
+{
+    int i = ebpf_object_find_prog(e->obj, name);
+    if (i < 0)
+        return i;
+    *value = (uint32_t)i;
+    return 0;
+}
+
+const struct engine_ops engine_model_ops = {
+    .name = "model",
+    .open = model_open,
+    .close = model_close,
+    .run_packet = model_run_packet,
+    .map_count = model_map_count,
+    .map_info = model_map_info,
+    .map_lookup = model_map_lookup,
+    .map_update = model_map_update,
+    .map_next_key = model_map_next_key,
+    .prog_name = model_prog_name,
+    .prog_ref = model_prog_ref,
+};
+
+const struct engine_ops *engine_find(const char *name)
+{
+    if (!strcmp(name, "model"))
+        return &engine_model_ops;
+    if (!strcmp(name, "kernel"))
+        return &engine_kernel_ops;
+    return NULL;
+}
