@@ -99,7 +99,9 @@ static unsigned long compare_maps(const struct engine_ops *oa, struct engine *a,
 int cmd_diff(int argc, char **argv)
 {
     struct engine_opts eo = {.prandom_seed = 1};
-    const char *pcap_path = NULL, *maps_in = NULL, *engines = "model,kernel";
+    const char *pcaps[512];
+    size_t n_pcaps = 0;
+    const char *maps_in = NULL, *engines = "model,kernel";
     bool skip_ok = true;
     static const struct option opts[] = {
         {"pcap", required_argument, 0, 'p'},    {"prog", required_argument, 0, 'P'},
@@ -110,24 +112,31 @@ int cmd_diff(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "p:P:i:e:L:Sh", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': pcap_path = optarg; break;
+        case 'p':
+            if (n_pcaps == sizeof(pcaps) / sizeof(pcaps[0])) {
+                errmsg("diff", "at most %zu traces", n_pcaps);
+                return 2;
+            }
+            pcaps[n_pcaps++] = optarg;
+            break;
         case 'P': eo.prog = optarg; break;
         case 'i': maps_in = optarg; break;
         case 'e': engines = optarg; break;
         case 'L': eo.linear_max = (uint32_t)strtoul(optarg, NULL, 0); break;
         case 'S': skip_ok = false; break;
         case 'h':
-            printf("usage: ebpfsim diff PROG.o --pcap IN.pcap [--prog NAME] [--maps-in FILE]\n"
-                   "                    [--engines A,B] [--no-skip]\n"
-                   "  Runs two engines (default model,kernel) in lockstep and compares every\n"
-                   "  packet (verdict, return value, output bytes) and every map entry.\n"
+            printf("usage: ebpfsim diff PROG.o --pcap IN.pcap [--pcap ...] [--prog NAME]\n"
+                   "                    [--maps-in FILE] [--engines A,B] [--no-skip]\n"
+                   "  Runs two engines (default model,kernel) in lockstep over the traces (one\n"
+                   "  after the other, maps carried over) and compares every packet (verdict,\n"
+                   "  return value, output bytes) and, at the end, every map entry.\n"
                    "  Per-CPU maps get as many copies as the host has possible CPUs.\n"
                    "  Where the kernel engine cannot run, prints SKIP (or fails with --no-skip).\n");
             return 0;
         default: return 2;
         }
     }
-    if (optind != argc - 1 || !pcap_path) {
+    if (optind != argc - 1 || !n_pcaps) {
         errmsg("diff", "expected PROG.o and --pcap IN.pcap");
         return 2;
     }
@@ -145,13 +154,18 @@ int cmd_diff(int argc, char **argv)
     int ncpu = kernel_possible_cpus();
     eo.n_cpus = ncpu > 0 ? (unsigned)ncpu : 1;
     const char *short_obj = strrchr(eo.object, '/') ? strrchr(eo.object, '/') + 1 : eo.object;
-    const char *short_pcap = strrchr(pcap_path, '/') ? strrchr(pcap_path, '/') + 1 : pcap_path;
+    const char *short_pcap = strrchr(pcaps[0], '/') ? strrchr(pcaps[0], '/') + 1 : pcaps[0];
+    char traces_label[64];
+    if (n_pcaps > 1)
+        snprintf(traces_label, sizeof(traces_label), "%zu traces", n_pcaps);
+    else
+        snprintf(traces_label, sizeof(traces_label), "%s", short_pcap);
 
     char err[1024];
     if (!strcmp(name_b, "kernel") || !strcmp(name_a, "kernel")) {
         char why[256];
         if (!kernel_xdp_available(why, sizeof(why))) {
-            printf("SKIP: diff %s on %s: %s\n", short_obj, short_pcap, why);
+            printf("SKIP: diff %s on %s: %s\n", short_obj, traces_label, why);
             return skip_ok ? 0 : 1;
         }
     }
@@ -172,42 +186,50 @@ int cmd_diff(int argc, char **argv)
         status = 1;
         goto out;
     }
-    struct pcap_in in;
-    if (pcap_in_open(&in, pcap_path, err, sizeof(err)) < 0) {
-        errmsg("diff", "%s", err);
-        status = 1;
-        goto out;
-    }
     unsigned long compared = 0, mismatches = 0, refused = 0;
-    struct pkt_in pkt;
-    int rc;
     uint8_t *saved = NULL;
     size_t saved_cap = 0;
-    while ((rc = pcap_in_next(&in, &pkt, err, sizeof(err))) == 1) {
-        struct pkt_result ra, rb;
-        if (oa->run_packet(a, pkt.data, pkt.caplen, &ra) < 0 ||
-            (ra.data_len > saved_cap && !(saved = realloc(saved, saved_cap = ra.data_len)))) {
-            errmsg("diff", "%s: record %" PRIu64 ": %s", oa->name, in.record, ra.fault);
+    for (size_t t = 0; t < n_pcaps && status == 0; t++) {
+        struct pcap_in in;
+        if (pcap_in_open(&in, pcaps[t], err, sizeof(err)) < 0) {
+            errmsg("diff", "%s", err);
             status = 1;
             break;
         }
-        /* the next engine may reuse its buffers: keep a's output */
-        if (ra.data_len)
-            memcpy(saved, ra.data, ra.data_len);
-        ra.data = saved;
-        if (ob->run_packet(b, pkt.data, pkt.caplen, &rb) < 0) {
-            errmsg("diff", "%s: record %" PRIu64 ": %s", ob->name, in.record, rb.fault);
-            status = 1;
-            break;
-        }
-        compared++;
-        if (ra.refused)
-            refused++;
-        if (!same_result(&ra, &rb)) {
-            if (++mismatches <= 5) {
-                fprintf(stderr, "  record %" PRIu64 " (%" PRIu32 " bytes): %s %s (retval %" PRIu64
+        struct pkt_in pkt;
+        int rc;
+        while ((rc = pcap_in_next(&in, &pkt, err, sizeof(err))) == 1) {
+            struct pkt_result ra, rb;
+            if (oa->run_packet(a, pkt.data, pkt.caplen, &ra) < 0) {
+                errmsg("diff", "%s: %s: record %" PRIu64 ": %s", oa->name, pcaps[t], in.record, ra.fault);
+                status = 1;
+                break;
+            }
+            /* the other engine may reuse its buffers: keep a's output */
+            if (ra.data_len > saved_cap) {
+                uint8_t *p = realloc(saved, ra.data_len);
+                if (!p) {
+                    status = 1;
+                    break;
+                }
+                saved = p;
+                saved_cap = ra.data_len;
+            }
+            if (ra.data_len)
+                memcpy(saved, ra.data, ra.data_len);
+            ra.data = saved;
+            if (ob->run_packet(b, pkt.data, pkt.caplen, &rb) < 0) {
+                errmsg("diff", "%s: %s: record %" PRIu64 ": %s", ob->name, pcaps[t], in.record, rb.fault);
+                status = 1;
+                break;
+            }
+            compared++;
+            if (ra.refused)
+                refused++;
+            if (!same_result(&ra, &rb) && ++mismatches <= 5) {
+                fprintf(stderr, "  %s record %" PRIu64 " (%" PRIu32 " bytes): %s %s (retval %" PRIu64
                         ")%s%s, %s %s (retval %" PRIu64 ")\n",
-                        in.record, pkt.caplen, oa->name,
+                        pcaps[t], in.record, pkt.caplen, oa->name,
                         ra.refused ? "refused" : ebpf_xdp_action_name(ra.action), ra.retval,
                         ra.fault[0] ? " " : "", ra.fault, ob->name,
                         rb.refused ? "refused" : ebpf_xdp_action_name(rb.action), rb.retval);
@@ -215,16 +237,16 @@ int cmd_diff(int argc, char **argv)
                 show_bytes(ob->name, rb.data, rb.data_len);
             }
         }
+        if (rc < 0)
+            fprintf(stderr, "  (%s ends with an error: %s)\n", pcaps[t], err);
+        pcap_in_close(&in);
     }
     free(saved);
-    if (rc < 0)
-        fprintf(stderr, "  (trace ends with an error: %s)\n", err);
-    pcap_in_close(&in);
     unsigned n_maps;
     unsigned long map_bad = status ? 0 : compare_maps(oa, a, ob, b, &n_maps);
     printf("diff %-16s %-28s %6lu packets compared (%lu refused by both), %lu mismatches; "
            "%u maps, %lu entry mismatches\n",
-           short_obj, short_pcap, compared, refused, mismatches, status ? 0 : n_maps, map_bad);
+           short_obj, traces_label, compared, refused, mismatches, status ? 0 : n_maps, map_bad);
     if (mismatches || map_bad)
         status = 1;
 out:

@@ -92,7 +92,11 @@ static int kernel_open(struct engine **out, const struct engine_opts *opts, char
         return -ENOENT;
     }
     struct bpf_map *m;
-    bpf_object__for_each_map(m, e->obj) e->n_maps++;
+    bpf_object__for_each_map(m, e->obj) {
+        /* a test run must not touch pinned maps of the host: no pinning */
+        bpf_map__set_pin_path(m, NULL);
+        e->n_maps++;
+    }
     e->maps = calloc(e->n_maps ? e->n_maps : 1, sizeof(*e->maps));
     unsigned i = 0;
     bpf_object__for_each_map(m, e->obj) e->maps[i++] = m;

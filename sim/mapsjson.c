@@ -103,11 +103,17 @@ static int load_entry(const struct engine_ops *ops, struct engine *e, const char
     } else {
         const char *h = json_string_value(val);
         if (info->n_cpus > 1) {
-            snprintf(err, errlen, "%s: map '%s' entry %zu: per-CPU map needs a list of %u values",
-                     path, map, n, info->n_cpus);
-            goto out;
-        }
-        if (!h || hex_to_bytes(h, value, info->value_size) < 0) {
+            /* one value for a per-CPU map: the same on every CPU */
+            uint32_t vs = info->cpu_stride;
+            if (!h || strlen(h) / 2 > vs || strlen(h) % 2 ||
+                hex_to_bytes(h, value, strlen(h) / 2) < 0) {
+                snprintf(err, errlen, "%s: map '%s' entry %zu: value is not at most %u bytes of hex",
+                         path, map, n, vs);
+                goto out;
+            }
+            for (unsigned c = 1; c < info->n_cpus; c++)
+                memcpy(value + c * vs, value, vs);
+        } else if (!h || hex_to_bytes(h, value, info->value_size) < 0) {
             snprintf(err, errlen, "%s: map '%s' entry %zu: value has %zu hex digits, the map's value is %u bytes",
                      path, map, n, h ? strlen(h) : 0, info->value_size);
             goto out;

@@ -215,7 +215,7 @@ static const char *canonical_mnemonic(const char *m, char *buf, size_t len)
 {
     /* swapNN is bpf_conformance's synonym for bswapNN */
     if (!strncmp(m, "swap", 4)) {
-        snprintf(buf, len, "b%s", m);
+        snprintf(buf, len, "b%.90s", m);
         return buf;
     }
     return m;

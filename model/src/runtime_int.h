@@ -14,7 +14,7 @@ struct obj_prog {
 };
 
 struct obj_map {
-    char name[16];
+    char name[64];           /* libbpf's name (the kernel keeps 15 characters) */
     ebpf_map *map;
     uint32_t region;         /* VM region holding its values */
     bool rdonly_prog;        /* BPF_F_RDONLY_PROG: programs may only read */
