@@ -193,6 +193,7 @@ struct ebpf_retire {
     uint64_t mem_addr;
     uint64_t mem_data;   /* value stored, or value loaded */
     uint32_t next_pc;    /* instruction index executed next */
+    uint64_t args[5];    /* helper calls: r1..r5 as the helper received them */
 };
 
 /* ------------------------------------------------------------------------- */

@@ -164,7 +164,7 @@ void *ebpf_vm_translate(ebpf_vm *vm, uint64_t addr, uint64_t size, unsigned perm
         return NULL;
     const struct ebpf_region *r = &vm->regions[id];
     uint64_t off = (uint32_t)addr;
-    if ((r->perm & perm) != perm || off < r->lo || off + size > r->hi)
+    if ((r->perm & perm) != perm || off < r->lo || size > r->hi || off > r->hi - size)
         return NULL;
     return r->host + off;
 }
