@@ -19,6 +19,8 @@ struct run_stats {
     uint64_t faults[EBPF_FAULT_COUNT];
     uint64_t insns_min, insns_max, insns_sum, insn_packets;
     uint64_t kernel_ns;
+    uint64_t timed, cycles_min, cycles_max, cycles_sum, issue_sum, timed_insns;
+    uint64_t stall[ENGINE_STALLS];
 };
 
 struct run_outputs {
@@ -43,6 +45,8 @@ static void usage(FILE *out)
             "  --seed N               bpf_get_prandom_u32 seed (model; default 1)\n"
             "  --trace-log FILE       bpf_trace_printk output (model)\n"
             "  --events FILE          perf_event_output / ringbuf records (model)\n"
+            "  --timing               charge cycles with the timing model (docs/microarchitecture.md)\n"
+            "  --clock-mhz F          core clock for the throughput estimate (default 250)\n"
             "  --limit N              stop after N packets\n"
             "  --quiet                no summary\n");
 }
@@ -109,6 +113,14 @@ static void per_packet_line(FILE *f, uint64_t index, const struct pkt_in *pkt,
     if (r->fault[0]) {
         fputs(",\"fault\":", f);
         write_json_string(f, r->fault);
+    }
+    if (r->has_timing) {
+        fprintf(f, ",\"cycles\":%" PRIu64 ",\"issue_cycles\":%" PRIu64 ",\"ipc\":%.3f,\"stalls\":{",
+                r->cycles, r->issue_cycles,
+                r->issue_cycles ? (double)r->insns / (double)r->issue_cycles : 0.0);
+        for (int k = 0; k < ENGINE_STALLS; k++)
+            fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", engine_stall_name(k), r->stall[k]);
+        fputc('}', f);
     }
     fputs("}\n", f);
 }
@@ -192,6 +204,18 @@ static void account(struct run_stats *s, const struct pkt_in *pkt, const struct 
     if (r->fault_kind < EBPF_FAULT_COUNT && r->fault_kind)
         s->faults[r->fault_kind]++;
     s->kernel_ns += r->duration_ns;
+    if (r->has_timing) {
+        if (!s->timed || r->cycles < s->cycles_min)
+            s->cycles_min = r->cycles;
+        if (r->cycles > s->cycles_max)
+            s->cycles_max = r->cycles;
+        s->cycles_sum += r->cycles;
+        s->issue_sum += r->issue_cycles;
+        s->timed_insns += r->insns;
+        for (int k = 0; k < ENGINE_STALLS; k++)
+            s->stall[k] += r->stall[k];
+        s->timed++;
+    }
     if (r->has_insns) {
         if (!s->insn_packets || r->insns < s->insns_min)
             s->insns_min = r->insns;
@@ -200,6 +224,25 @@ static void account(struct run_stats *s, const struct pkt_in *pkt, const struct 
         s->insns_sum += r->insns;
         s->insn_packets++;
     }
+}
+
+static void print_timing(const struct run_stats *s, double clock_mhz)
+{
+    if (!s->timed)
+        return;
+    double mean = (double)s->cycles_sum / (double)s->timed;
+    /* back to back, a core spends the issue cycles plus the exit bubble */
+    double b2b = (double)s->issue_sum / (double)s->timed + 1.0;
+    printf("  cycles       min %" PRIu64 ", mean %.1f, max %" PRIu64 " per packet (standalone)\n",
+           s->cycles_min, mean, s->cycles_max);
+    printf("  IPC          %.3f (%" PRIu64 " instructions in %" PRIu64 " issue cycles)\n",
+           s->issue_sum ? (double)s->timed_insns / (double)s->issue_sum : 0.0, s->timed_insns,
+           s->issue_sum);
+    printf("  stalls      ");
+    for (int k = 0; k < ENGINE_STALLS; k++)
+        printf(" %s %" PRIu64 "%s", engine_stall_name(k), s->stall[k], k + 1 < ENGINE_STALLS ? "," : "\n");
+    printf("  throughput   %.2f Mpps per core at %.0f MHz (%.1f cycles per packet back to back)\n",
+           clock_mhz / b2b, clock_mhz, b2b);
 }
 
 static void print_summary(const struct run_stats *s, const char *object, const char *prog,
@@ -252,6 +295,7 @@ int cmd_run(int argc, char **argv)
     const char *pcap_path = NULL, *engine_name = "model", *out_dir = NULL, *per_packet = NULL;
     const char *maps_in = NULL, *maps_out = NULL;
     uint64_t limit = UINT64_MAX;
+    double clock_mhz = 250;
     bool quiet = false;
     static const struct option opts[] = {
         {"pcap", required_argument, 0, 'p'},     {"prog", required_argument, 0, 'P'},
@@ -261,10 +305,11 @@ int cmd_run(int argc, char **argv)
         {"linear-max", required_argument, 0, 'L'}, {"seed", required_argument, 0, 's'},
         {"trace-log", required_argument, 0, 't'}, {"events", required_argument, 0, 'E'},
         {"limit", required_argument, 0, 'n'},    {"quiet", no_argument, 0, 'q'},
+        {"timing", no_argument, 0, 'T'},         {"clock-mhz", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': pcap_path = optarg; break;
         case 'P': eo.prog = optarg; break;
@@ -280,6 +325,14 @@ int cmd_run(int argc, char **argv)
         case 'E': eo.events = optarg; break;
         case 'n': limit = strtoull(optarg, NULL, 0); break;
         case 'q': quiet = true; break;
+        case 'T': eo.timing = true; break;
+        case 'C':
+            clock_mhz = strtod(optarg, NULL);
+            if (!(clock_mhz >= 1 && clock_mhz <= 10000)) {
+                errmsg("run", "--clock-mhz must be 1..10000");
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -359,8 +412,10 @@ int cmd_run(int argc, char **argv)
         status = 1;
     }
     close_outputs(&outs);
-    if (!quiet && stats.packets)
+    if (!quiet && stats.packets) {
         print_summary(&stats, eo.object, ops->prog_name(e), ops->name, seconds);
+        print_timing(&stats, clock_mhz);
+    }
     if (maps_out && maps_dump_json(ops, e, maps_out, err, sizeof(err)) < 0) {
         errmsg("run", "%s", err);
         status = 1;

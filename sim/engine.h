@@ -19,6 +19,7 @@ struct engine_opts {
     uint64_t prandom_seed;
     const char *trace_log;   /* bpf_trace_printk output file (model) */
     const char *events;      /* perf/ringbuf records file (model) */
+    bool timing;             /* charge cycles (model: timing model; rtl: its counter) */
 };
 
 struct engine_map_info {
@@ -46,6 +47,10 @@ struct pkt_result {
     uint64_t duration_ns;    /* kernel engine: BPF_PROG_TEST_RUN's duration */
     bool refused;            /* the engine would not run this frame */
     char refused_why[96];
+    bool has_timing;         /* the fields below are valid */
+    uint64_t cycles;         /* standalone packet cycles */
+    uint64_t issue_cycles;
+    uint64_t stall[8];       /* by enum ebpf_stall */
 };
 
 struct engine;
@@ -70,6 +75,10 @@ extern const struct engine_ops engine_model_ops;
 extern const struct engine_ops engine_kernel_ops;
 
 const struct engine_ops *engine_find(const char *name);
+
+/* Stall causes in pkt_result.stall (the timing model's enum ebpf_stall). */
+#define ENGINE_STALLS 6
+const char *engine_stall_name(int k);
 
 /* False for maps whose values are object references or event streams
  * (prog_array, map-in-map, xskmap, perf_event_array, ringbuf). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ebpf_runtime.h"
+#include "ebpf_timing.h"
 #include "engine.h"
 
 struct engine {
@@ -16,6 +17,7 @@ struct engine {
     FILE *events;
     uint8_t *out;
     size_t out_cap;
+    ebpf_timing *timing;
 };
 
 static void model_close(struct engine *e)
@@ -23,6 +25,7 @@ static void model_close(struct engine *e)
     if (!e)
         return;
     ebpf_core_destroy(e->core);
+    ebpf_timing_destroy(e->timing);
     ebpf_object_close(e->obj);
     ebpf_xdp_frame_free(&e->frame);
     if (e->trace_log)
@@ -82,6 +85,14 @@ static int model_open(struct engine **out, const struct engine_opts *opts, char 
         rc = -ENOMEM;
         goto fail;
     }
+    if (opts->timing) {
+        if (!(e->timing = ebpf_timing_create(NULL, e->obj))) {
+            snprintf(err, errlen, "out of memory");
+            rc = -ENOMEM;
+            goto fail;
+        }
+        ebpf_vm_set_tracer(ebpf_core_vm(e->core), ebpf_timing_tracer, e->timing);
+    }
     if ((rc = ebpf_xdp_frame_init(&e->frame, opts->linear_max)) < 0) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -107,7 +118,18 @@ static int model_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
         return 0;
     }
     struct ebpf_xdp_result xr;
+    if (e->timing)
+        ebpf_timing_begin(e->timing);
     ebpf_core_run_xdp(e->core, (unsigned)e->prog, &e->frame, &xr);
+    if (e->timing) {
+        struct ebpf_packet_timing pt;
+        ebpf_timing_end(e->timing, &pt);
+        res->has_timing = true;
+        res->cycles = pt.cycles;
+        res->issue_cycles = pt.issue_cycles;
+        for (int k = 0; k < EBPF_STALL_COUNT; k++)
+            res->stall[k] = pt.stall[k];
+    }
     res->action = xr.action;
     res->retval = xr.retval;
     res->insns = xr.insns;
@@ -201,6 +223,12 @@ const struct engine_ops engine_model_ops = {
     .prog_name = model_prog_name,
     .prog_ref = model_prog_ref,
 };
+
+const char *engine_stall_name(int k)
+{
+    _Static_assert(ENGINE_STALLS == EBPF_STALL_COUNT, "stall lists differ");
+    return k >= 0 && k < EBPF_STALL_COUNT ? ebpf_stall_names[k] : "?";
+}
 
 const struct engine_ops *engine_find(const char *name)
 {

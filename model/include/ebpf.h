@@ -185,7 +185,7 @@ struct ebpf_retire {
     int8_t wreg;         /* register written, -1 if none */
     uint64_t wdata;      /* value written */
     struct ebpf_insn insn;
-    uint64_t imm64;      /* lddw: full immediate */
+    uint64_t imm64;      /* lddw: full immediate; helper calls: the helper id */
     uint8_t mem_size;    /* 0 if no memory access */
     uint8_t mem_write;   /* store or atomic write */
     uint8_t taken;       /* branch taken / jump / call */

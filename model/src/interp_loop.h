@@ -76,9 +76,13 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
         rec.mem_data = (uint64_t)(v);                                                           \
     } while (0)
 #define TRACE_TAKEN() (rec.taken = 1)
-#define TRACE_ARGS() memcpy(rec.args, &reg[1], sizeof(rec.args))
+#define TRACE_ARGS(id)                                                                          \
+    do {                                                                                        \
+        memcpy(rec.args, &reg[1], sizeof(rec.args));                                            \
+        rec.imm64 = (id);                                                                       \
+    } while (0)
 #else
-#define TRACE_ARGS() ((void)0)
+#define TRACE_ARGS(id) ((void)0)
 #define TRACE_BEGIN() ((void)0)
 #define TRACE_END() ((void)0)
 #define TRACE_MEM(a, sz, wr, v) ((void)0)
@@ -203,7 +207,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
 #define HELPER_CALL(ID)                                                                         \
     do {                                                                                        \
         vm->cur_pc = PC;                                                                        \
-        TRACE_ARGS();                                                                           \
+        TRACE_ARGS(ID);                                                                         \
         reg[0] = vm->helpers[(ID)].fn(vm, reg[1], reg[2], reg[3], reg[4], reg[5]);              \
         regions = vm->regions; /* a helper may map regions */                                   \
         n_regions = vm->n_regions;                                                              \

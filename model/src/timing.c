@@ -1,0 +1,252 @@
+/* Timing model: cycles from retire records, per docs/microarchitecture.md.
+ * Every stall freezes the whole pipeline, so an instruction's cost is its
+ * class's base cycles plus the penalties that apply to it, and a packet's
+ * issue cycles are the sum over its instructions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ebpf_timing.h"
+#include "runtime_int.h"
+
+const char *const ebpf_stall_names[EBPF_STALL_COUNT] = {
+    "load_use", "branch", "multicycle", "memory", "helper", "pkt_wait",
+};
+
+const char *const ebpf_placement_names[EBPF_PLACE_COUNT] = {"sram", "dram", "host"};
+
+struct ebpf_timing {
+    struct ebpf_core_timing cfg;
+    const ebpf_object *obj;
+    uint8_t *placement; /* per map */
+    unsigned n_maps;
+    struct ebpf_packet_timing cur;
+    bool have_prev;
+    int prev_load_reg;  /* register a load-class instruction just wrote, or -1 */
+};
+
+void ebpf_core_timing_default(struct ebpf_core_timing *t)
+{
+    memset(t, 0, sizeof(*t));
+    for (int c = 0; c < EBPF_TCLASS_COUNT; c++)
+        t->base[c] = 1;
+    t->base[EBPF_TCLASS_MUL] = 2;
+    t->base[EBPF_TCLASS_DIV] = 17;
+    t->div64_base = 33;
+    t->base[EBPF_TCLASS_ATOMIC] = 2;
+    t->base[EBPF_TCLASS_JUMP] = 2;
+    t->base[EBPF_TCLASS_CALL] = 2;
+    t->base[EBPF_TCLASS_LDDW] = 2;
+    t->taken_branch_penalty = 2;
+    t->subprog_exit_penalty = 1;
+    t->load_use_penalty = 1;
+    t->pipeline_fill = 3;
+    t->exit_gap = 1;
+    t->mem_latency[EBPF_PLACE_SRAM] = 2;
+    t->mem_latency[EBPF_PLACE_DRAM] = 25;
+    t->mem_latency[EBPF_PLACE_HOST] = 250;
+    t->default_placement = EBPF_PLACE_SRAM;
+    t->helper_default = (struct ebpf_helper_cost){2, 0, 0};
+    t->map_helper[0] = (struct ebpf_helper_cost){1, 0, 0}; /* array-like: address arithmetic */
+    t->map_helper[1] = (struct ebpf_helper_cost){2, 1, 0}; /* hash-like: one wide bucket read */
+    t->map_helper[2] = (struct ebpf_helper_cost){4, 4, 0}; /* lpm */
+    t->map_helper_other = (struct ebpf_helper_cost){2, 1, 0};
+}
+
+ebpf_timing *ebpf_timing_create(const struct ebpf_core_timing *cfg, const ebpf_object *obj)
+{
+    ebpf_timing *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    if (cfg)
+        t->cfg = *cfg;
+    else
+        ebpf_core_timing_default(&t->cfg);
+    t->obj = obj;
+    t->n_maps = obj ? ebpf_object_map_count(obj) : 0;
+    if (t->n_maps) {
+        t->placement = malloc(t->n_maps);
+        if (!t->placement) {
+            free(t);
+            return NULL;
+        }
+        memset(t->placement, t->cfg.default_placement, t->n_maps);
+    }
+    return t;
+}
+
+void ebpf_timing_destroy(ebpf_timing *t)
+{
+    if (!t)
+        return;
+    free(t->placement);
+    free(t);
+}
+
+void ebpf_timing_set_placement(ebpf_timing *t, unsigned map_index, enum ebpf_placement p)
+{
+    if (map_index < t->n_maps && p < EBPF_PLACE_COUNT)
+        t->placement[map_index] = (uint8_t)p;
+}
+
+static unsigned map_latency(const ebpf_timing *t, uint64_t map_index)
+{
+    unsigned p = map_index < t->n_maps ? t->placement[map_index] : t->cfg.default_placement;
+    return t->cfg.mem_latency[p];
+}
+
+/* Map behind a helper's map-handle argument, or -1. */
+static int64_t map_of_handle(const ebpf_timing *t, uint64_t handle)
+{
+    if ((handle >> 32) != EBPF_REGION_MAPS || (uint32_t)handle >= t->n_maps)
+        return -1;
+    return (uint32_t)handle;
+}
+
+static const struct ebpf_helper_cost *map_helper_cost(const ebpf_timing *t, int64_t map)
+{
+    if (map < 0 || !t->obj)
+        return &t->cfg.map_helper_other;
+    switch (ebpf_map_get_spec(ebpf_object_map(t->obj, (unsigned)map))->type) {
+    case BPF_MAP_TYPE_ARRAY:
+    case BPF_MAP_TYPE_PERCPU_ARRAY:
+    case BPF_MAP_TYPE_PROG_ARRAY:
+    case BPF_MAP_TYPE_DEVMAP:
+    case BPF_MAP_TYPE_CPUMAP:
+    case BPF_MAP_TYPE_XSKMAP:
+    case BPF_MAP_TYPE_ARRAY_OF_MAPS: return &t->cfg.map_helper[0];
+    case BPF_MAP_TYPE_HASH:
+    case BPF_MAP_TYPE_PERCPU_HASH:
+    case BPF_MAP_TYPE_LRU_HASH:
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+    case BPF_MAP_TYPE_DEVMAP_HASH:
+    case BPF_MAP_TYPE_HASH_OF_MAPS: return &t->cfg.map_helper[1];
+    case BPF_MAP_TYPE_LPM_TRIE: return &t->cfg.map_helper[2];
+    default: return &t->cfg.map_helper_other;
+    }
+}
+
+static unsigned cost_with_map(const ebpf_timing *t, unsigned fixed, unsigned accesses, int64_t map)
+{
+    return fixed + accesses * map_latency(t, map < 0 ? UINT64_MAX : (uint64_t)map);
+}
+
+unsigned ebpf_timing_helper_latency(const ebpf_timing *t, uint32_t id, const uint64_t a[5])
+{
+    switch (id) {
+    case BPF_FUNC_map_lookup_elem:
+    case BPF_FUNC_map_update_elem:
+    case BPF_FUNC_map_delete_elem:
+    case BPF_FUNC_map_lookup_percpu_elem: {
+        int64_t m = map_of_handle(t, a[0]);
+        const struct ebpf_helper_cost *c = map_helper_cost(t, m);
+        return cost_with_map(t, c->fixed, c->accesses, m);
+    }
+    case BPF_FUNC_redirect_map: return cost_with_map(t, 2, 1, map_of_handle(t, a[0]));
+    case BPF_FUNC_tail_call: return cost_with_map(t, 3, 1, map_of_handle(t, a[1]));
+    case BPF_FUNC_xdp_adjust_head:
+    case BPF_FUNC_xdp_adjust_tail:
+    case BPF_FUNC_xdp_adjust_meta: return 2;
+    case BPF_FUNC_csum_diff: return 1 + (unsigned)(((a[1] & 0xffff) + (a[3] & 0xffff)) / 8);
+    case BPF_FUNC_xdp_load_bytes:
+    case BPF_FUNC_xdp_store_bytes: return 1 + (unsigned)((a[3] & 0xffff) / 8);
+    case BPF_FUNC_perf_event_output: return 4 + (unsigned)((a[4] & 0xffff) / 8);
+    case BPF_FUNC_ringbuf_output: return 4 + (unsigned)((a[2] & 0xffff) / 8);
+    default: return t->cfg.helper_default.fixed;
+    }
+}
+
+/* Registers an instruction reads (bit r for register r). */
+static unsigned reads_mask(const struct ebpf_retire *r)
+{
+    const struct ebpf_isa_row *R = &ebpf_isa[r->row];
+    unsigned d = 1u << r->insn.dst, s = 1u << r->insn.src;
+    bool is_mov = r->row == EBPF_ROW_MOV64_IMM || r->row == EBPF_ROW_MOV32_IMM ||
+                  r->row == EBPF_ROW_MOV64_REG || r->row == EBPF_ROW_MOV32_REG ||
+                  r->row == EBPF_ROW_MOVSX864 || r->row == EBPF_ROW_MOVSX1664 ||
+                  r->row == EBPF_ROW_MOVSX3264 || r->row == EBPF_ROW_MOVSX832 ||
+                  r->row == EBPF_ROW_MOVSX1632;
+    switch (R->form) {
+    case EBPF_FORM_ALU_IMM: return is_mov ? 0 : d;
+    case EBPF_FORM_ALU_REG: return is_mov ? s : d | s;
+    case EBPF_FORM_ALU_UNARY:
+    case EBPF_FORM_ENDIAN:
+    case EBPF_FORM_JMP_IMM:
+    case EBPF_FORM_ST: return d;
+    case EBPF_FORM_JMP_REG:
+    case EBPF_FORM_STX: return d | s;
+    case EBPF_FORM_ATOMIC:
+        return d | s | (r->row == EBPF_ROW_ACMPXCHG32 || r->row == EBPF_ROW_ACMPXCHG64 ? 1u : 0);
+    case EBPF_FORM_CALL: return 0x3e; /* r1..r5 */
+    case EBPF_FORM_CALLX: return 0x3e | d;
+    case EBPF_FORM_EXIT: return 1;
+    case EBPF_FORM_LDX:
+    case EBPF_FORM_LDIND: return s;
+    default: return 0;
+    }
+}
+
+/* Register a load-class instruction makes the next one wait for, or -1. */
+static int load_result_reg(const struct ebpf_retire *r)
+{
+    unsigned c = ebpf_isa[r->row].tclass;
+    bool load_class = c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_LDPKT ||
+                      (c == EBPF_TCLASS_ATOMIC && ebpf_isa[r->row].writes != EBPF_WRITES_NONE);
+    return load_class ? r->wreg : -1;
+}
+
+void ebpf_timing_begin(ebpf_timing *t)
+{
+    memset(&t->cur, 0, sizeof(t->cur));
+    t->have_prev = false;
+    t->prev_load_reg = -1;
+}
+
+void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
+{
+    const struct ebpf_core_timing *c = &t->cfg;
+    const struct ebpf_isa_row *R = &ebpf_isa[r->row];
+    uint64_t *st = t->cur.stall;
+    unsigned base = c->base[R->tclass];
+    if (R->tclass == EBPF_TCLASS_DIV && (R->opcode & 7) == 7)
+        base = c->div64_base;
+    /* one issue cycle; the rest of the base is a bubble of its kind */
+    unsigned extra = base > 1 ? base - 1 : 0;
+    if (R->tclass == EBPF_TCLASS_JUMP || R->tclass == EBPF_TCLASS_CALL)
+        st[EBPF_STALL_BRANCH] += extra;
+    else
+        st[EBPF_STALL_MULTICYCLE] += extra;
+
+    if (t->have_prev && t->prev_load_reg >= 0 && (reads_mask(r) >> t->prev_load_reg) & 1)
+        st[EBPF_STALL_LOAD_USE] += c->load_use_penalty;
+    if (R->tclass == EBPF_TCLASS_BRANCH && r->taken)
+        st[EBPF_STALL_BRANCH] += c->taken_branch_penalty;
+    if (R->tclass == EBPF_TCLASS_EXIT && r->frame > 0)
+        st[EBPF_STALL_BRANCH] += c->subprog_exit_penalty;
+    if ((R->tclass == EBPF_TCLASS_LOAD || R->tclass == EBPF_TCLASS_ATOMIC) && r->mem_size &&
+        (r->mem_addr >> 32) >= EBPF_REGION_FIRST_DYNAMIC) {
+        unsigned lat = map_latency(t, (r->mem_addr >> 32) - EBPF_REGION_FIRST_DYNAMIC);
+        st[EBPF_STALL_MEMORY] += lat > 1 ? lat - 1 : 0;
+    }
+    if (R->tclass == EBPF_TCLASS_HELPER && !r->fault) {
+        uint32_t id = R->form == EBPF_FORM_CALLX ? (uint32_t)r->imm64 : (uint32_t)r->insn.imm;
+        st[EBPF_STALL_HELPER] += ebpf_timing_helper_latency(t, id, r->args);
+    }
+    t->cur.insns++;
+    t->have_prev = true;
+    t->prev_load_reg = load_result_reg(r);
+}
+
+void ebpf_timing_end(ebpf_timing *t, struct ebpf_packet_timing *out)
+{
+    uint64_t stalls = 0;
+    for (int k = 0; k < EBPF_STALL_COUNT; k++)
+        stalls += t->cur.stall[k];
+    t->cur.issue_cycles = t->cur.insns + stalls;
+    t->cur.cycles = t->cfg.pipeline_fill + t->cur.issue_cycles;
+    *out = t->cur;
+}
+
+void ebpf_timing_tracer(void *t, const struct ebpf_retire *rec)
+{
+    ebpf_timing_retire(t, rec);
+}
