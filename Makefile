@@ -17,7 +17,7 @@ TRACES_DIR ?= ../shared/traces
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS    := -std=gnu11 $(OPT) -g $(WARN) $(SAN) -Imodel/include -D_GNU_SOURCE
 LDFLAGS   := $(SAN)
-LIBS_SIM  := -lpcap -lbpf -lelf -lz -ljansson -lpthread -lm
+LIBS_SIM  := -lpcap -lbpf -lelf -lz -ljansson -linih -lpthread -lm
 
 MODEL_SRC := $(wildcard model/src/*.c)
 MODEL_OBJ := $(MODEL_SRC:%.c=$(BUILD)/%.o)
@@ -49,7 +49,7 @@ TEST_SRC  := $(wildcard model/tests/test_*.c pcaps/tests/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(firstword $(subst /, ,$(t)))_$(basename $(notdir $(t))))
 
 DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev libbpf-dev \
-               zlib1g-dev libjansson-dev pkg-config verilator yosys libsystemc-dev libxdp-dev xdp-tools \
+               zlib1g-dev libjansson-dev libinih-dev pkg-config verilator yosys libsystemc-dev libxdp-dev xdp-tools \
                bpftool libclang-rt-14-dev
 
 .PHONY: all test test-unit test-conformance test-kernel test-asan bench demo deps clean
@@ -100,6 +100,8 @@ test: all
 	$(EBPFSIM) conformance --via-plugin $(CONFORMANCE_DIR) || scripts_ok=0; \
 	echo "== kernel differential (random programs vs BPF_PROG_TEST_RUN)"; \
 	$(EBPFSIM) kdiff --programs 3000 --seed 1 || scripts_ok=0; \
+	echo "== XDP differential suite (model vs kernel, per program over all traces)"; \
+	sim/corpus/run-diff.sh $(EBPFSIM) $(BUILD) $(TRACES_DIR) || scripts_ok=0; \
 	test $$scripts_ok = 1
 
 test-asan:

@@ -110,9 +110,11 @@ static int parse_operand(struct asm_state *st, char *text, struct opnd *o)
     if (!*s)
         return fail(st, "empty operand");
     if (*s == '[') {
+        char whole[128];
+        snprintf(whole, sizeof(whole), "%s", s); /* for messages: s is cut below */
         char *close = strchr(s, ']');
         if (!close || close[1])
-            return fail(st, "bad memory operand '%s'", s);
+            return fail(st, "bad memory operand '%s'", whole);
         *close = 0;
         char *inner = trim(s + 1);
         char *sign = inner + strcspn(inner, "+-");
@@ -121,13 +123,14 @@ static int parse_operand(struct asm_state *st, char *text, struct opnd *o)
         if (*sign) {
             char c = *sign;
             *sign = 0;
-            if (!parse_number(trim(sign + 1), &off, &u) || off < 0)
-                return fail(st, "bad offset in memory operand '%s'", text);
+            char *num = trim(sign + 1);
+            if (!isdigit((unsigned char)*num) || !parse_number(num, &off, &u) || off < 0)
+                return fail(st, "bad offset in memory operand '%s'", whole);
             if (c == '-')
                 off = -off;
         }
         if (!parse_reg(trim(inner), &o->reg))
-            return fail(st, "bad register in memory operand '%s'", trim(inner));
+            return fail(st, "bad register '%s' in memory operand '%s'", trim(inner), whole);
         o->kind = OPND_MEM;
         o->value = off;
         return 0;
@@ -279,10 +282,11 @@ static bool split_mnemonic(char *line, char *mn, size_t mnlen, char **rest)
             return true;
         }
     }
-    if (nw)
-        snprintf(mn, mnlen, "%s", words[0]);
-    else
-        mn[0] = 0;
+    /* name the whole "lock ..." phrase, not just "lock" */
+    mn[0] = 0;
+    int take = nw && !strcmp(words[0], "lock") ? nw : nw ? 1 : 0;
+    for (int i = 0; i < take && (i == 0 || is_ident(words[i])); i++)
+        snprintf(mn + strlen(mn), mnlen - strlen(mn), "%s%s", i ? " " : "", words[i]);
     return false;
 }
 

@@ -24,7 +24,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
     const uint64_t budget = vm->cfg.insn_budget;
     uint64_t n = 0;
     uint64_t fault_addr = 0;
-    unsigned fault_size = 0, fault_write = 0;
+    unsigned fault_size = 0, fault_perm = 0;
     const uint32_t pkt_region = vm->regions[EBPF_REGION_PACKET].perm ? EBPF_REGION_PACKET
                                                                      : EBPF_REGION_MEM;
 #if INTERP_TRACE
@@ -110,13 +110,13 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
             goto budget_fault;                                                                  \
         GO();                                                                                   \
     } while (0)
-#define XLATE(p, a, sz, perm, wr)                                                               \
+#define XLATE(p, a, sz, perm)                                                                   \
     do {                                                                                        \
         p = xlate(regions, n_regions, (a), (sz), (perm));                                       \
         if (unlikely(!p)) {                                                                     \
             fault_addr = (a);                                                                   \
             fault_size = (sz);                                                                  \
-            fault_write = (wr);                                                                 \
+            fault_perm = (perm);                                                                \
             goto mem_fault;                                                                     \
         }                                                                                       \
     } while (0)
@@ -129,7 +129,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
             if (ctx_load(vm, a_, sizeof(T), &cv_) < 0) {                                        \
                 fault_addr = a_;                                                                \
                 fault_size = sizeof(T);                                                         \
-                fault_write = 0;                                                                \
+                fault_perm = EBPF_MEM_READ;                                                     \
                 goto mem_fault;                                                                 \
             }                                                                                   \
             DST = cv_;                                                                          \
@@ -151,7 +151,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
             if (ctx_store(vm, a_, sizeof(T), (uint64_t)v_) < 0) {                               \
                 fault_addr = a_;                                                                \
                 fault_size = sizeof(T);                                                         \
-                fault_write = 1;                                                                \
+                fault_perm = EBPF_MEM_WRITE;                                                    \
                 goto mem_fault;                                                                 \
             }                                                                                   \
         } else {                                                                                \
@@ -165,7 +165,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
     do {                                                                                        \
         uint64_t a_ = DST + (uint64_t)ip->u.off;                                                \
         uint8_t *p_;                                                                            \
-        XLATE(p_, a_, sizeof(T), EBPF_MEM_READ | EBPF_MEM_WRITE, 1);                            \
+        XLATE(p_, a_, sizeof(T), EBPF_MEM_READ | EBPF_MEM_WRITE);                               \
         T old;                                                                                  \
         memcpy(&old, p_, sizeof(T));                                                            \
         T new_ = (T)(NEW);                                                                      \
@@ -179,7 +179,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
     do {                                                                                        \
         uint64_t a_ = DST + (uint64_t)ip->u.off;                                                \
         uint8_t *p_;                                                                            \
-        XLATE(p_, a_, sizeof(T), EBPF_MEM_READ | EBPF_MEM_WRITE, 1);                            \
+        XLATE(p_, a_, sizeof(T), EBPF_MEM_READ | EBPF_MEM_WRITE);                               \
         T old;                                                                                  \
         memcpy(&old, p_, sizeof(T));                                                            \
         T new_ = old == (T)reg[0] ? (T)SRC : old;                                               \
@@ -347,7 +347,15 @@ L_JSLE32_IMM: if (S32(DST) <= S32(IMM)) JUMP; NEXT;
 L_JSLE32_REG: if (S32(DST) <= S32(SRC)) JUMP; NEXT;
 
     /* Calls and exit */
-L_CALL: HELPER_CALL(ip->imm);
+L_CALL:
+    /* checked at load, but against the loading VM: check this one too */
+    if (unlikely(!vm->helpers[ip->imm].fn)) {
+        vm->cur_pc = PC;
+        ebpf_vm_set_fault(vm, EBPF_FAULT_BAD_CALL,
+                          "helper id %" PRId32 " is not registered in this VM", ip->imm);
+        goto fault;
+    }
+    HELPER_CALL(ip->imm);
 L_CALLX: {
         uint64_t id_ = DST;
         if (unlikely(id_ >= EBPF_MAX_HELPER_ID || !vm->helpers[id_].fn)) {
@@ -471,7 +479,7 @@ budget_fault:
     return -EFAULT;
 
 mem_fault:
-    ebpf_vm_mem_fault(vm, PC, fault_addr, fault_size, fault_write != 0);
+    ebpf_vm_mem_fault(vm, PC, fault_addr, fault_size, fault_perm);
 fault:
 #if INTERP_TRACE
     rec.fault = vm->fault.kind;

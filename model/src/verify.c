@@ -144,6 +144,13 @@ int ebpf_prog_load(ebpf_vm *vm, const struct ebpf_insn *insns, size_t n, ebpf_pr
                           i + 1);
                 goto fail;
             }
+            if (hi->imm && (row == EBPF_ROW_LDDW_MAP_FD || row == EBPF_ROW_LDDW_MAP_IDX ||
+                            row == EBPF_ROW_LDDW_FUNC)) {
+                ebpf_errf(err, errlen, -EINVAL,
+                          "insn %zu: second slot of lddw %s must have imm 0", i + 1,
+                          ebpf_asm_pseudo_keyword(row));
+                goto fail;
+            }
             rows[++i] = -1; /* second half */
         }
     }

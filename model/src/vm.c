@@ -40,8 +40,11 @@ ebpf_vm *ebpf_vm_create(const struct ebpf_vm_config *cfg)
         vm->cfg = *cfg;
     else
         ebpf_vm_config_default(&vm->cfg);
+    /* zero fields mean "the default", for every field */
     if (vm->cfg.isa_version < 1 || vm->cfg.isa_version > 4)
         vm->cfg.isa_version = 4;
+    if (!vm->cfg.group_mask)
+        vm->cfg.group_mask = (1u << EBPF_GROUP_COUNT) - 1;
     if (!vm->cfg.max_insns || vm->cfg.max_insns > EBPF_MAX_INSNS)
         vm->cfg.max_insns = EBPF_MAX_INSNS;
     if (!vm->cfg.insn_budget)
@@ -127,12 +130,12 @@ void ebpf_vm_set_tracer(ebpf_vm *vm, ebpf_retire_fn fn, void *user)
 int ebpf_vm_map_region(ebpf_vm *vm, uint32_t id, void *host, uint32_t lo, uint32_t hi,
                        unsigned perm, const char *name)
 {
-    if (id == EBPF_REGION_NULL || lo > hi)
+    if (id == EBPF_REGION_NULL || id >= EBPF_MAX_REGIONS || lo > hi)
         return -EINVAL;
     if (id >= vm->n_regions) {
         uint32_t n = vm->n_regions;
         while (n <= id)
-            n *= 2;
+            n *= 2; /* cannot wrap: id < EBPF_MAX_REGIONS */
         struct ebpf_region *r = realloc(vm->regions, n * sizeof(*r));
         if (!r)
             return -ENOMEM;
@@ -201,33 +204,41 @@ int ebpf_vm_request_tail_call(ebpf_vm *vm, const ebpf_prog *prog)
     return 0;
 }
 
-/* Work out why addr/size failed translation and record a precise fault. */
-void ebpf_vm_mem_fault(ebpf_vm *vm, uint32_t pc, uint64_t addr, unsigned size, bool write)
+/* Work out why addr/size failed translation and record a precise fault;
+ * perm is what the access needed (an atomic needs both). */
+void ebpf_vm_mem_fault(ebpf_vm *vm, uint32_t pc, uint64_t addr, unsigned size, unsigned perm)
 {
     uint64_t id = addr >> 32;
     const struct ebpf_region *r = id < vm->n_regions ? &vm->regions[id] : NULL;
+    bool write = perm & EBPF_MEM_WRITE;
     enum ebpf_fault_kind kind;
     const char *why;
-    if (!r || !r->perm) {
+    if (id == EBPF_REGION_CTX && vm->ctx.load) {
+        kind = EBPF_FAULT_MEM_PERM;
+        why = write ? "the context cannot be written" : "no context field of that size there";
+    } else if (!r || !r->perm) {
         kind = EBPF_FAULT_MEM_UNMAPPED;
         why = "address is in no mapped region";
-    } else if (!(r->perm & (write ? EBPF_MEM_WRITE : EBPF_MEM_READ))) {
+    } else if ((perm & EBPF_MEM_READ) && !(r->perm & EBPF_MEM_READ)) {
         kind = EBPF_FAULT_MEM_PERM;
-        why = write ? "region is read-only" : "region is not readable";
+        why = "region is not readable";
+    } else if (write && !(r->perm & EBPF_MEM_WRITE)) {
+        kind = EBPF_FAULT_MEM_PERM;
+        why = "region is read-only";
     } else {
         kind = EBPF_FAULT_MEM_BOUNDS;
         why = "outside the region's valid window";
     }
     vm->cur_pc = pc;
     vm->fault.kind = EBPF_FAULT_NONE;
-    if (r && r->perm && kind == EBPF_FAULT_MEM_BOUNDS)
+    const char *op = write ? "store" : "load";
+    const char *rname = ebpf_vm_region_name(vm, id < UINT32_MAX ? (uint32_t)id : UINT32_MAX);
+    if (kind == EBPF_FAULT_MEM_BOUNDS)
         ebpf_vm_set_fault(vm, kind, "%s of %u bytes at 0x%" PRIx64 " (%s+%" PRIu32 "): %s [%u, %u)",
-                          write ? "store" : "load", size, addr, ebpf_vm_region_name(vm, (uint32_t)id),
-                          (uint32_t)addr, why, r->lo, r->hi);
+                          op, size, addr, rname, (uint32_t)addr, why, r->lo, r->hi);
     else
-        ebpf_vm_set_fault(vm, kind, "%s of %u bytes at 0x%" PRIx64 " (%s): %s",
-                          write ? "store" : "load", size, addr,
-                          ebpf_vm_region_name(vm, id < UINT32_MAX ? (uint32_t)id : UINT32_MAX), why);
+        ebpf_vm_set_fault(vm, kind, "%s of %u bytes at 0x%" PRIx64 " (%s): %s", op, size, addr,
+                          rname, why);
     vm->fault.addr = addr;
     vm->fault.size = (uint8_t)size;
     vm->fault.write = write;

@@ -7,6 +7,7 @@
 #include "ebpf.h"
 
 #define EBPF_MAX_HELPER_ID 512
+#define EBPF_MAX_REGIONS (1u << 16)
 #define EBPF_STACK_TOTAL (EBPF_MAX_FRAMES * EBPF_STACK_SIZE)
 
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -74,7 +75,7 @@ struct ebpf_vm {
 
 void ebpf_vm_set_fault(ebpf_vm *vm, enum ebpf_fault_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void ebpf_vm_mem_fault(ebpf_vm *vm, uint32_t pc, uint64_t addr, unsigned size, bool write);
+void ebpf_vm_mem_fault(ebpf_vm *vm, uint32_t pc, uint64_t addr, unsigned size, unsigned perm);
 const char *ebpf_asm_pseudo_keyword(int row);
 int ebpf_errf(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
