@@ -27,6 +27,13 @@ SIM_SRC   := $(wildcard sim/*.c)
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/%.o)
 EBPFSIM   := $(BUILD)/ebpfsim
 
+# The SystemC system model (C++ because SystemC is).
+CXX       ?= g++
+CXXFLAGS  := -std=c++17 $(OPT) -g -Wall -Wextra -Werror $(SAN) -Imodel/include -Isim
+SYSC_SRC  := $(wildcard sim/systemc/*.cpp)
+SYSC_OBJ  := $(SYSC_SRC:%.cpp=$(BUILD)/%.o)
+LIBS_SYSC := -lsystemc
+
 PKTGEN_SRC := $(wildcard pcaps/src/*.c)
 PKTGEN_OBJ := $(PKTGEN_SRC:%.c=$(BUILD)/%.o)
 PKTGEN_LIB := $(BUILD)/libpktgen.a
@@ -75,9 +82,14 @@ $(MODEL_LIB): $(MODEL_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@ && ar rcs $@ $^
 
-$(EBPFSIM): $(SIM_OBJ) $(MODEL_LIB)
+$(BUILD)/sim/systemc/%.o: sim/systemc/%.cpp $(HEADERS) $(wildcard sim/systemc/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CXX     $<"
+	@$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(EBPFSIM): $(SIM_OBJ) $(SYSC_OBJ) $(MODEL_LIB)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $(SIM_OBJ) $(MODEL_LIB) $(LIBS_SIM)
+	@$(CXX) $(LDFLAGS) -o $@ $(SIM_OBJ) $(SYSC_OBJ) $(MODEL_LIB) $(LIBS_SIM) $(LIBS_SYSC)
 
 define test_rule
 $(BUILD)/tests/$(firstword $(subst /, ,$(1)))_$(basename $(notdir $(1))): $(1) $(MODEL_LIB) $(PKTGEN_LIB) $(HEADERS) $(wildcard $(dir $(1))*.h)

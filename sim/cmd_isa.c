@@ -377,7 +377,7 @@ static int run_via_plugin(const char *self, const struct ebpf_insn *insns, size_
         size_t l = strlen(errbuf);
         while (l && (errbuf[l - 1] == '\n' || errbuf[l - 1] == ' '))
             errbuf[--l] = 0;
-        snprintf(err, errlen, "%s", errbuf);
+        snprintf(err, errlen, "%.250s", errbuf);
         return -EINVAL;
     }
     char *end;

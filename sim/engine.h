@@ -76,6 +76,11 @@ extern const struct engine_ops engine_kernel_ops;
 
 const struct engine_ops *engine_find(const char *name);
 
+/* The model engine's object and chosen program (for the system model). */
+struct ebpf_object;
+struct ebpf_object *engine_model_object(struct engine *e);
+int engine_model_prog(struct engine *e);
+
 /* Stall causes in pkt_result.stall (the timing model's enum ebpf_stall). */
 #define ENGINE_STALLS 6
 const char *engine_stall_name(int k);

@@ -224,6 +224,9 @@ const struct engine_ops engine_model_ops = {
     .prog_ref = model_prog_ref,
 };
 
+ebpf_object *engine_model_object(struct engine *e) { return e->obj; }
+int engine_model_prog(struct engine *e) { return e->prog; }
+
 const char *engine_stall_name(int k)
 {
     _Static_assert(ENGINE_STALLS == EBPF_STALL_COUNT, "stall lists differ");

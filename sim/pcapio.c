@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <pcap/pcap.h>
+
 #include "pcapio.h"
 
 #ifndef DLT_IPV4

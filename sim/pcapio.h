@@ -2,12 +2,11 @@
 #ifndef EBPFSIM_PCAPIO_H
 #define EBPFSIM_PCAPIO_H
 
-#include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
 
 struct pcap_in {
-    pcap_t *p;
+    void *p; /* pcap_t: opaque here so C++ and linux/bpf.h users can include this */
     const char *path;
     int linktype;
     uint64_t record;     /* records read so far */
@@ -34,8 +33,8 @@ uint64_t pcap_in_offset(struct pcap_in *in);
 void pcap_in_close(struct pcap_in *in);
 
 struct pcap_out {
-    pcap_t *dead;
-    pcap_dumper_t *d;
+    void *dead; /* pcap_t */
+    void *d;    /* pcap_dumper_t */
     uint64_t packets;
 };
 

@@ -75,6 +75,16 @@ void ebpf_timing_end(ebpf_timing *t, struct ebpf_packet_timing *out);
 /* A retire consumer for ebpf_vm_set_tracer(vm, ebpf_timing_tracer, t). */
 void ebpf_timing_tracer(void *t, const struct ebpf_retire *rec);
 
+/* A system model's view of memory: called for every memory access of the
+ * program (and for each map access a helper makes) with the cycle, counted
+ * from the program's first issue, at which the access is made; returns the
+ * extra cycles the access waits (port contention, packet bytes not arrived
+ * yet).  Loads and atomics stall for it (cause memory, or pkt_wait for the
+ * packet region); posted stores only occupy the port. */
+typedef uint64_t (*ebpf_timing_access_fn)(void *user, uint64_t cycle, uint64_t addr,
+                                          unsigned size, int write);
+void ebpf_timing_set_access_hook(ebpf_timing *t, ebpf_timing_access_fn fn, void *user);
+
 /* Cycles the helper unit takes for a helper call (EX waits this long). */
 unsigned ebpf_timing_helper_latency(const ebpf_timing *t, uint32_t helper_id,
                                     const uint64_t args[5]);

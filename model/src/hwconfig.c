@@ -96,7 +96,7 @@ void ebpf_hwconfig_default(struct ebpf_hwconfig *c)
     c->pacing = EBPF_PACE_LINE_RATE;
     c->rx_buffer_bytes = 256 * 1024;
     c->early_start_bytes = 64;
-    c->dispatch = EBPF_DISPATCH_FLOW_HASH;
+    c->dispatch = EBPF_DISPATCH_ROUND_ROBIN;
     c->tx_queue_frames = 1024;
     c->pcie_gen = 3;
     c->pcie_lanes = 8;

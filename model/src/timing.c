@@ -22,7 +22,16 @@ struct ebpf_timing {
     struct ebpf_packet_timing cur;
     bool have_prev;
     int prev_load_reg;  /* register a load-class instruction just wrote, or -1 */
+    uint64_t stalls;    /* sum of cur.stall, kept to know the current cycle */
+    ebpf_timing_access_fn access;
+    void *access_user;
 };
+
+void ebpf_timing_set_access_hook(ebpf_timing *t, ebpf_timing_access_fn fn, void *user)
+{
+    t->access = fn;
+    t->access_user = user;
+}
 
 void ebpf_core_timing_default(struct ebpf_core_timing *t)
 {
@@ -197,39 +206,70 @@ static int load_result_reg(const struct ebpf_retire *r)
 void ebpf_timing_begin(ebpf_timing *t)
 {
     memset(&t->cur, 0, sizeof(t->cur));
+    t->stalls = 0;
     t->have_prev = false;
     t->prev_load_reg = -1;
+}
+
+static void stall(ebpf_timing *t, enum ebpf_stall k, uint64_t cycles)
+{
+    t->cur.stall[k] += cycles;
+    t->stalls += cycles;
+}
+
+/* The system model's extra wait for an access made now. */
+static void system_access(ebpf_timing *t, const struct ebpf_retire *r, uint64_t addr,
+                          unsigned size, bool stalls_core)
+{
+    uint64_t now = t->cur.insns + t->stalls;
+    uint64_t extra = t->access(t->access_user, now, addr, size, !stalls_core);
+    if (stalls_core && extra)
+        stall(t, (addr >> 32) == EBPF_REGION_PACKET ? EBPF_STALL_PKT_WAIT : EBPF_STALL_MEMORY,
+              extra);
+    (void)r;
 }
 
 void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
 {
     const struct ebpf_core_timing *c = &t->cfg;
     const struct ebpf_isa_row *R = &ebpf_isa[r->row];
-    uint64_t *st = t->cur.stall;
     unsigned base = c->base[R->tclass];
     if (R->tclass == EBPF_TCLASS_DIV && (R->opcode & 7) == 7)
         base = c->div64_base;
     /* one issue cycle; the rest of the base is a bubble of its kind */
     unsigned extra = base > 1 ? base - 1 : 0;
-    if (R->tclass == EBPF_TCLASS_JUMP || R->tclass == EBPF_TCLASS_CALL)
-        st[EBPF_STALL_BRANCH] += extra;
-    else
-        st[EBPF_STALL_MULTICYCLE] += extra;
+    stall(t, R->tclass == EBPF_TCLASS_JUMP || R->tclass == EBPF_TCLASS_CALL ? EBPF_STALL_BRANCH
+                                                                            : EBPF_STALL_MULTICYCLE,
+          extra);
 
     if (t->have_prev && t->prev_load_reg >= 0 && (reads_mask(r) >> t->prev_load_reg) & 1)
-        st[EBPF_STALL_LOAD_USE] += c->load_use_penalty;
+        stall(t, EBPF_STALL_LOAD_USE, c->load_use_penalty);
     if (R->tclass == EBPF_TCLASS_BRANCH && r->taken)
-        st[EBPF_STALL_BRANCH] += c->taken_branch_penalty;
+        stall(t, EBPF_STALL_BRANCH, c->taken_branch_penalty);
     if (R->tclass == EBPF_TCLASS_EXIT && r->frame > 0)
-        st[EBPF_STALL_BRANCH] += c->subprog_exit_penalty;
-    if ((R->tclass == EBPF_TCLASS_LOAD || R->tclass == EBPF_TCLASS_ATOMIC) && r->mem_size &&
-        (r->mem_addr >> 32) >= EBPF_REGION_FIRST_DYNAMIC) {
+        stall(t, EBPF_STALL_BRANCH, c->subprog_exit_penalty);
+    bool loads = R->tclass == EBPF_TCLASS_LOAD || R->tclass == EBPF_TCLASS_ATOMIC ||
+                 R->tclass == EBPF_TCLASS_LDPKT;
+    if (loads && r->mem_size && (r->mem_addr >> 32) >= EBPF_REGION_FIRST_DYNAMIC) {
         unsigned lat = map_latency(t, (r->mem_addr >> 32) - EBPF_REGION_FIRST_DYNAMIC);
-        st[EBPF_STALL_MEMORY] += lat > 1 ? lat - 1 : 0;
+        stall(t, EBPF_STALL_MEMORY, lat > 1 ? lat - 1 : 0);
     }
+    if (t->access && r->mem_size && !r->fault)
+        system_access(t, r, r->mem_addr, r->mem_size, loads);
     if (R->tclass == EBPF_TCLASS_HELPER && !r->fault) {
         uint32_t id = R->form == EBPF_FORM_CALLX ? (uint32_t)r->imm64 : (uint32_t)r->insn.imm;
-        st[EBPF_STALL_HELPER] += ebpf_timing_helper_latency(t, id, r->args);
+        stall(t, EBPF_STALL_HELPER, ebpf_timing_helper_latency(t, id, r->args));
+        int64_t map = id == BPF_FUNC_tail_call ? map_of_handle(t, r->args[1])
+                                               : map_of_handle(t, r->args[0]);
+        if (t->access && map >= 0 && id != BPF_FUNC_perf_event_output &&
+            id != BPF_FUNC_ringbuf_output) {
+            unsigned n = map_helper_cost(t, map)->accesses;
+            if (id == BPF_FUNC_redirect_map || id == BPF_FUNC_tail_call)
+                n = 1;
+            for (unsigned i = 0; i < n; i++)
+                system_access(t, r, ebpf_addr(EBPF_REGION_FIRST_DYNAMIC + (uint32_t)map, 0), 8,
+                              true);
+        }
     }
     t->cur.insns++;
     t->have_prev = true;
@@ -238,10 +278,7 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
 
 void ebpf_timing_end(ebpf_timing *t, struct ebpf_packet_timing *out)
 {
-    uint64_t stalls = 0;
-    for (int k = 0; k < EBPF_STALL_COUNT; k++)
-        stalls += t->cur.stall[k];
-    t->cur.issue_cycles = t->cur.insns + stalls;
+    t->cur.issue_cycles = t->cur.insns + t->stalls;
     t->cur.cycles = t->cfg.pipeline_fill + t->cur.issue_cycles;
     *out = t->cur;
 }
