@@ -14,7 +14,8 @@ SAN       ?=
 CONFORMANCE_DIR ?= ../shared/conformance/tests
 TRACES_DIR ?= ../shared/traces
 
-WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# snprintf truncation is intended (bounded messages), so that warning is off
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
 CFLAGS    := -std=gnu11 $(OPT) -g $(WARN) $(SAN) -Imodel/include -D_GNU_SOURCE
 LDFLAGS   := $(SAN)
 LIBS_SIM  := -lpcap -lbpf -lelf -lz -ljansson -linih -lpthread -lm
@@ -44,6 +45,13 @@ BPF_CLANG  ?= clang
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/$(shell gcc -dumpmachine)
 CORPUS_SRC := $(wildcard sim/corpus/*.bpf.c)
 CORPUS_OBJ := $(CORPUS_SRC:sim/corpus/%.bpf.c=$(BUILD)/corpus/%.o)
+# deliberately bad objects for the loader's error tests
+CORPUS_BAD := $(patsubst sim/corpus/bad/%.bpf.c,$(BUILD)/corpus/bad/%.o,$(wildcard sim/corpus/bad/*.bpf.c))
+
+$(BUILD)/corpus/bad/%.o: sim/corpus/bad/%.bpf.c sim/corpus/common.h
+	@mkdir -p $(dir $@)
+	@echo "  BPF     $<"
+	@$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/corpus/%.o: sim/corpus/%.bpf.c sim/corpus/common.h
 	@mkdir -p $(dir $@)
@@ -52,7 +60,7 @@ $(BUILD)/corpus/%.o: sim/corpus/%.bpf.c sim/corpus/common.h
 
 # Unit tests: <component>/tests/test_*.c, each a cmocka program linked with
 # the model library (and the traffic generator library).
-TEST_SRC  := $(wildcard model/tests/test_*.c pcaps/tests/test_*.c)
+TEST_SRC  := $(wildcard model/tests/test_*.c pcaps/tests/test_*.c sim/tests/test_*.c)
 TEST_BIN  := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(firstword $(subst /, ,$(t)))_$(basename $(notdir $(t))))
 
 DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev libbpf-dev \
@@ -61,7 +69,7 @@ DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev l
 
 .PHONY: all test test-unit test-conformance test-kernel test-asan bench demo deps clean
 
-all: $(EBPFSIM) $(PKTGEN) $(TEST_BIN) $(CORPUS_OBJ)
+all: $(EBPFSIM) $(PKTGEN) $(TEST_BIN) $(CORPUS_OBJ) $(CORPUS_BAD)
 
 HEADERS := $(wildcard model/include/*.h model/src/*.h model/isa.def sim/*.h pcaps/src/*.h)
 
@@ -104,7 +112,7 @@ test: all
 	@scripts_ok=1; \
 	for t in $(TEST_BIN); do \
 	  echo "== $$t"; \
-	  CONFORMANCE_DIR=$(CONFORMANCE_DIR) SHARED_DIR=../shared EBPFSIM=$(EBPFSIM) PKTGEN=$(PKTGEN) $$t || scripts_ok=0; \
+	  CONFORMANCE_DIR=$(CONFORMANCE_DIR) SHARED_DIR=../shared BUILD=$(BUILD) EBPFSIM=$(EBPFSIM) PKTGEN=$(PKTGEN) $$t || scripts_ok=0; \
 	done; \
 	echo "== conformance suite ($(CONFORMANCE_DIR))"; \
 	$(EBPFSIM) conformance $(CONFORMANCE_DIR) || scripts_ok=0; \

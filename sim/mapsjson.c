@@ -68,8 +68,8 @@ static int load_entry(const struct engine_ops *ops, struct engine *e, const char
         goto out;
     }
     if (hex_to_bytes(key_hex, key, info->key_size) < 0) {
-        snprintf(err, errlen, "%s: map '%s' entry %zu: key has %zu hex digits, the map's key is %u bytes",
-                 path, map, n, strlen(key_hex), info->key_size);
+        snprintf(err, errlen, "%s: map '%s' entry %zu: key '%s' is not %u bytes of hex", path, map,
+                 n, key_hex, info->key_size);
         goto out;
     }
     if (json_is_array(val)) {
@@ -114,8 +114,8 @@ static int load_entry(const struct engine_ops *ops, struct engine *e, const char
             for (unsigned c = 1; c < info->n_cpus; c++)
                 memcpy(value + c * vs, value, vs);
         } else if (!h || hex_to_bytes(h, value, info->value_size) < 0) {
-            snprintf(err, errlen, "%s: map '%s' entry %zu: value has %zu hex digits, the map's value is %u bytes",
-                     path, map, n, h ? strlen(h) : 0, info->value_size);
+            snprintf(err, errlen, "%s: map '%s' entry %zu: value is not %u bytes of hex", path, map,
+                     n, info->value_size);
             goto out;
         }
     }
