@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
+#include "pcapio.h"
 #include "sim.h"
 
 struct bench_kernel {
@@ -80,27 +82,120 @@ static char *with_iterations(const char *text, uint64_t iter)
     return out;
 }
 
+/* End to end: an engine over a trace, packets per second (median of runs). */
+struct e2e_prog {
+    const char *label;
+    const char *object;
+    const char *maps_in;
+};
+
+static int e2e_once(const struct engine_ops *ops, const struct e2e_prog *p, const char *trace,
+                    bool timing, uint64_t limit, double *seconds, uint64_t *packets,
+                    double *insns_mean)
+{
+    struct engine_opts eo = {.object = p->object, .n_cpus = 1, .prandom_seed = 1, .timing = timing};
+    struct engine *e;
+    char err[1024];
+    if (ops->open(&e, &eo, err, sizeof(err)) < 0) {
+        errmsg("bench", "%s", err);
+        return -1;
+    }
+    if (p->maps_in && maps_load_json(ops, e, p->maps_in, err, sizeof(err)) < 0) {
+        errmsg("bench", "%s", err);
+        ops->close(e);
+        return -1;
+    }
+    struct pcap_in in;
+    if (pcap_in_open(&in, trace, err, sizeof(err)) < 0) {
+        errmsg("bench", "%s", err);
+        ops->close(e);
+        return -1;
+    }
+    struct pkt_in pkt;
+    uint64_t n = 0, insns = 0;
+    double t0 = now_seconds();
+    while (n < limit && pcap_in_next(&in, &pkt, err, sizeof(err)) == 1) {
+        struct pkt_result r;
+        if (ops->run_packet(e, pkt.data, pkt.caplen, &r) < 0)
+            break;
+        insns += r.insns;
+        n++;
+    }
+    *seconds = now_seconds() - t0;
+    *packets = n;
+    *insns_mean = n ? (double)insns / (double)n : 0;
+    pcap_in_close(&in);
+    ops->close(e);
+    return 0;
+}
+
+static int bench_e2e(const char *trace, uint64_t limit, int repeats, bool kernel_ok)
+{
+    const char *lib = "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_dny_all.o";
+    const struct e2e_prog progs[] = {
+        {"drop (2 insns)", "build/corpus/drop.o", NULL},
+        {"firewall (~50 insns)", "build/corpus/firewall.o", "sim/corpus/firewall.maps.json"},
+        {"xdpfilt_dny_all (~130 insns)", lib, "sim/corpus/xdp-tools/xdpfilt_dny_all.maps.json"},
+    };
+    printf("\nend to end over %s (first %" PRIu64 " packets), median of %d runs\n", trace, limit,
+           repeats);
+    printf("%-30s %-14s %10s %12s %10s\n", "program", "engine", "insns/pkt", "seconds", "Mpps");
+    for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+        for (int mode = 0; mode < 3; mode++) {
+            const struct engine_ops *ops = mode == 2 ? &engine_kernel_ops : &engine_model_ops;
+            const char *label = mode == 0 ? "model" : mode == 1 ? "model+timing" : "kernel";
+            if (mode == 2 && !kernel_ok) {
+                printf("%-30s %-14s %s\n", progs[i].label, label, "SKIP (bpf() refused)");
+                continue;
+            }
+            double times[101];
+            uint64_t packets = 0;
+            double insns = 0;
+            for (int r = 0; r < repeats; r++)
+                if (e2e_once(ops, &progs[i], trace, mode == 1, limit, &times[r], &packets,
+                             &insns) < 0)
+                    return 1;
+            qsort(times, (size_t)repeats, sizeof(double), cmp_double);
+            double med = times[repeats / 2];
+            char ins[32] = "-";
+            if (mode < 2)
+                snprintf(ins, sizeof(ins), "%.1f", insns);
+            printf("%-30s %-14s %10s %12.3f %10.2f\n", progs[i].label, label, ins, med,
+                   (double)packets / med / 1e6);
+        }
+    }
+    return 0;
+}
+
 int cmd_bench(int argc, char **argv)
 {
-    uint64_t iter = 20000000;
+    uint64_t iter = 20000000, e2e_limit = 1000000;
     int repeats = 5;
     bool traced = true;
+    const char *e2e = NULL;
     static const struct option opts[] = {
         {"iterations", required_argument, 0, 'i'},
         {"repeat", required_argument, 0, 'r'},
         {"no-trace", no_argument, 0, 't'},
+        {"e2e", required_argument, 0, 'e'},
+        {"e2e-limit", required_argument, 0, 'l'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "i:r:th", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:r:te:l:h", opts, NULL)) != -1) {
         switch (c) {
         case 'i': iter = strtoull(optarg, NULL, 0); break;
         case 'r': repeats = atoi(optarg); break;
         case 't': traced = false; break;
+        case 'e': e2e = optarg; break;
+        case 'l': e2e_limit = strtoull(optarg, NULL, 0); break;
         case 'h':
             printf("usage: ebpfsim bench [--iterations N] [--repeat R] [--no-trace]\n"
-                   "  Median of R runs per kernel, bounds checks on; also the retire-trace mode.\n");
+                   "                     [--e2e TRACE [--e2e-limit N]]\n"
+                   "  Median of R runs per kernel, bounds checks on; also the retire-trace mode.\n"
+                   "  --e2e: packets per second of the engines over TRACE (run from the repo\n"
+                   "  root after make: uses build/corpus objects).\n");
             return 0;
         default: return 2;
         }
@@ -162,6 +257,12 @@ int cmd_bench(int argc, char **argv)
             ebpf_vm_destroy(vm);
         }
         free(insns);
+    }
+    if (e2e) {
+        char why[256];
+        extern int kernel_xdp_available(char *why, size_t len);
+        return bench_e2e(e2e, e2e_limit, repeats < 3 ? repeats : 3,
+                         kernel_xdp_available(why, sizeof(why)));
     }
     return 0;
 }

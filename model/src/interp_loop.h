@@ -29,6 +29,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
                                                                      : EBPF_REGION_MEM;
 #if INTERP_TRACE
     struct ebpf_retire rec;
+    memset(&rec, 0, sizeof(rec));
     const struct ebpf_insn *raw = prog->insns;
 #endif
 
@@ -48,15 +49,17 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
 #if INTERP_TRACE
 #define TRACE_BEGIN()                                                                           \
     do {                                                                                        \
-        memset(&rec, 0, sizeof(rec));                                                           \
+        /* only what every record needs: the rest is set where it applies */                 \
         rec.seq = n - 1;                                                                        \
         rec.pc = PC;                                                                            \
         rec.row = ip->row;                                                                      \
         rec.frame = (uint8_t)depth;                                                             \
         rec.wreg = -1;                                                                          \
+        rec.wdata = 0;                                                                          \
         rec.insn = raw[PC];                                                                     \
-        if (ebpf_row_is_wide(ip->row))                                                          \
-            rec.imm64 = ip->u.imm64;                                                            \
+        rec.imm64 = ebpf_isa[ip->row].opcode == 0x18 ? ip->u.imm64 : 0;                         \
+        rec.mem_size = rec.mem_write = rec.taken = rec.fault = 0;                               \
+        rec.mem_addr = rec.mem_data = 0;                                                        \
     } while (0)
 #define TRACE_END()                                                                             \
     do {                                                                                        \

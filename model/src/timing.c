@@ -2,11 +2,15 @@
  * Every stall freezes the whole pipeline, so an instruction's cost is its
  * class's base cycles plus the penalties that apply to it, and a packet's
  * issue cycles are the sum over its instructions. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ebpf_timing.h"
 #include "runtime_int.h"
+
+static pthread_once_t row_info_once = PTHREAD_ONCE_INIT;
+static void build_row_info(void);
 
 const char *const ebpf_stall_names[EBPF_STALL_COUNT] = {
     "load_use", "branch", "multicycle", "memory", "helper", "pkt_wait",
@@ -63,6 +67,7 @@ void ebpf_core_timing_default(struct ebpf_core_timing *t)
 
 ebpf_timing *ebpf_timing_create(const struct ebpf_core_timing *cfg, const ebpf_object *obj)
 {
+    pthread_once(&row_info_once, build_row_info);
     ebpf_timing *t = calloc(1, sizeof(*t));
     if (!t)
         return NULL;
@@ -164,8 +169,45 @@ unsigned ebpf_timing_helper_latency(const ebpf_timing *t, uint32_t id, const uin
     }
 }
 
+/* Per-row facts the timing model needs on every record, computed once. */
+enum { READS_DST = 1, READS_SRC = 2, READS_R0 = 4, READS_ARGS = 8 };
+static struct row_timing {
+    uint8_t reads;     /* READS_* */
+    uint8_t is_load;   /* load class: the next instruction may wait for it */
+} row_info[EBPF_ROW_COUNT];
+static unsigned reads_mask_slow(const struct ebpf_retire *r);
+
+static void build_row_info(void)
+{
+    for (int row = 0; row < EBPF_ROW_COUNT; row++) {
+        /* dst = r1, src = r2 tells the two fields apart */
+        struct ebpf_retire probe = {.row = (uint16_t)row, .insn = {.dst = 1, .src = 2}};
+        unsigned m = reads_mask_slow(&probe);
+        row_info[row].reads = (uint8_t)(((m >> 1) & 1 ? READS_DST : 0) |
+                                        ((m >> 2) & 1 ? READS_SRC : 0) | (m & 1 ? READS_R0 : 0) |
+                                        ((m & 0x38) ? READS_ARGS : 0));
+        unsigned c = ebpf_isa[row].tclass;
+        row_info[row].is_load = c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_LDPKT ||
+                                (c == EBPF_TCLASS_ATOMIC && ebpf_isa[row].writes != EBPF_WRITES_NONE);
+    }
+}
+
+static inline unsigned reads_mask(const struct ebpf_retire *r)
+{
+    unsigned k = row_info[r->row].reads, m = 0;
+    if (k & READS_DST)
+        m |= 1u << r->insn.dst;
+    if (k & READS_SRC)
+        m |= 1u << r->insn.src;
+    if (k & READS_R0)
+        m |= 1;
+    if (k & READS_ARGS)
+        m |= 0x3e;
+    return m;
+}
+
 /* Registers an instruction reads (bit r for register r). */
-static unsigned reads_mask(const struct ebpf_retire *r)
+static unsigned reads_mask_slow(const struct ebpf_retire *r)
 {
     const struct ebpf_isa_row *R = &ebpf_isa[r->row];
     unsigned d = 1u << r->insn.dst, s = 1u << r->insn.src;
@@ -195,12 +237,9 @@ static unsigned reads_mask(const struct ebpf_retire *r)
 }
 
 /* Register a load-class instruction makes the next one wait for, or -1. */
-static int load_result_reg(const struct ebpf_retire *r)
+static inline int load_result_reg(const struct ebpf_retire *r)
 {
-    unsigned c = ebpf_isa[r->row].tclass;
-    bool load_class = c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_LDPKT ||
-                      (c == EBPF_TCLASS_ATOMIC && ebpf_isa[r->row].writes != EBPF_WRITES_NONE);
-    return load_class ? r->wreg : -1;
+    return row_info[r->row].is_load ? r->wreg : -1;
 }
 
 void ebpf_timing_begin(ebpf_timing *t)

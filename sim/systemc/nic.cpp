@@ -218,7 +218,7 @@ class Nic : public sc_module {
             return;
         }
         struct pkt_in pkt;
-        int rc;
+        int rc = 0;
         sc_time next = SC_ZERO_TIME;
         uint64_t ts0 = 0;
         while (stats_.offered < limit_ && (rc = pcap_in_next(&in, &pkt, err, sizeof(err))) == 1) {
