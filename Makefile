@@ -127,8 +127,27 @@ test: all
 test-asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
-bench: $(EBPFSIM)
+BENCH_TRACE := $(BUILD)/bench/mix-1m.pcap
+
+$(BENCH_TRACE): $(PKTGEN)
+	@mkdir -p $(dir $@)
+	$(PKTGEN) --out $@ --count 1000000 --seed 7 --flows 1024
+
+bench: all $(BENCH_TRACE)
 	$(EBPFSIM) bench
+	$(EBPFSIM) bench --repeat 3 --e2e $(BENCH_TRACE)
+	@echo "== SystemC NIC model, 8 cores, 300000 packets"
+	$(EBPFSIM) nic $(BUILD)/corpus/firewall.o --maps-in sim/corpus/firewall.maps.json \
+	    --pcap $(BENCH_TRACE) --limit 300000 --set core.cores=8 --set nic.line_rate_gbps=10
+	$(EBPFSIM) nic $(BUILD)/corpus/drop.o --pcap $(BENCH_TRACE) --limit 300000 --set core.cores=8
+
+demo: all
+	@mkdir -p $(BUILD)/demo
+	$(EBPFSIM) run $(BUILD)/corpus/firewall.o --pcap pcaps/mix-1k.pcap \
+	    --maps-in sim/corpus/firewall.maps.json --timing --out $(BUILD)/demo \
+	    --per-packet $(BUILD)/demo/packets.jsonl --maps-out $(BUILD)/demo/maps.json
+	$(EBPFSIM) nic $(BUILD)/corpus/firewall.o --pcap pcaps/mix-1k.pcap \
+	    --maps-in sim/corpus/firewall.maps.json --set nic.line_rate_gbps=10 --set core.cores=4
 
 deps:
 	@missing=""; for p in $(DEBIAN_PKGS); do \

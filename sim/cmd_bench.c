@@ -194,7 +194,7 @@ int cmd_bench(int argc, char **argv)
             printf("usage: ebpfsim bench [--iterations N] [--repeat R] [--no-trace]\n"
                    "                     [--e2e TRACE [--e2e-limit N]]\n"
                    "  Median of R runs per kernel, bounds checks on; also the retire-trace mode.\n"
-                   "  --e2e: packets per second of the engines over TRACE (run from the repo\n"
+                   "  --e2e: instead, packets per second of the engines over TRACE (run from the repo\n"
                    "  root after make: uses build/corpus objects).\n");
             return 0;
         default: return 2;
@@ -203,6 +203,12 @@ int cmd_bench(int argc, char **argv)
     if (repeats < 1 || repeats > 101 || iter == 0) {
         errmsg("bench", "--repeat must be 1..101 and --iterations > 0");
         return 2;
+    }
+    if (e2e) {
+        char why[256];
+        extern int kernel_xdp_available(char *why, size_t len);
+        return bench_e2e(e2e, e2e_limit, repeats < 3 ? repeats : 3,
+                         kernel_xdp_available(why, sizeof(why)));
     }
     printf("interpreter speed, %" PRIu64 " loop iterations, median of %d runs\n", iter, repeats);
     printf("%-8s %-6s %-46s %12s %9s %9s\n", "kernel", "mode", "description", "instructions",
@@ -257,12 +263,6 @@ int cmd_bench(int argc, char **argv)
             ebpf_vm_destroy(vm);
         }
         free(insns);
-    }
-    if (e2e) {
-        char why[256];
-        extern int kernel_xdp_available(char *why, size_t len);
-        return bench_e2e(e2e, e2e_limit, repeats < 3 ? repeats : 3,
-                         kernel_xdp_available(why, sizeof(why)));
     }
     return 0;
 }
