@@ -69,6 +69,8 @@ struct engine_ops {
     const char *(*prog_name)(struct engine *e);
     /* The value a prog_array slot holds for the program called name. */
     int (*prog_ref)(struct engine *e, const char *name, uint32_t *value);
+    /* The value a map-in-map slot holds for the map called name. */
+    int (*map_ref)(struct engine *e, const char *name, uint32_t *value);
 };
 
 extern const struct engine_ops engine_model_ops;

@@ -225,6 +225,18 @@ static int kernel_prog_ref(struct engine *e, const char *name, uint32_t *value)
     return 0;
 }
 
+static int kernel_map_ref(struct engine *e, const char *name, uint32_t *value)
+{
+    int rc = ensure_loaded(e);
+    if (rc < 0)
+        return rc;
+    struct bpf_map *m = bpf_object__find_map_by_name(e->obj, name);
+    if (!m)
+        return -ENOENT;
+    *value = (uint32_t)bpf_map__fd(m);
+    return 0;
+}
+
 const struct engine_ops engine_kernel_ops = {
     .name = "kernel",
     .open = kernel_open,
@@ -237,4 +249,5 @@ const struct engine_ops engine_kernel_ops = {
     .map_next_key = kernel_map_next_key,
     .prog_name = kernel_prog_name,
     .prog_ref = kernel_prog_ref,
+    .map_ref = kernel_map_ref,
 };

@@ -210,6 +210,15 @@ static int model_prog_ref(struct engine *e, const char *name, uint32_t *value)
     return 0;
 }
 
+static int model_map_ref(struct engine *e, const char *name, uint32_t *value)
+{
+    int i = ebpf_object_find_map(e->obj, name);
+    if (i < 0)
+        return i;
+    *value = (uint32_t)i;
+    return 0;
+}
+
 const struct engine_ops engine_model_ops = {
     .name = "model",
     .open = model_open,
@@ -222,6 +231,7 @@ const struct engine_ops engine_model_ops = {
     .map_next_key = model_map_next_key,
     .prog_name = model_prog_name,
     .prog_ref = model_prog_ref,
+    .map_ref = model_map_ref,
 };
 
 ebpf_object *engine_model_object(struct engine *e) { return e->obj; }

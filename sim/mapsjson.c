@@ -90,13 +90,16 @@ static int load_entry(const struct engine_ops *ops, struct engine *e, const char
                 goto out;
             }
         }
-    } else if (info->type == BPF_MAP_TYPE_PROG_ARRAY && json_string_value(val) &&
+    } else if ((info->type == BPF_MAP_TYPE_PROG_ARRAY || info->type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+                info->type == BPF_MAP_TYPE_HASH_OF_MAPS) &&
+               json_string_value(val) &&
                hex_to_bytes(json_string_value(val), value, info->value_size) < 0) {
-        /* a prog_array slot may name the program instead of giving its id */
+        /* a prog_array slot may name a program, a map-in-map slot a map */
         uint32_t ref;
-        if (ops->prog_ref(e, json_string_value(val), &ref) < 0) {
-            snprintf(err, errlen, "%s: map '%s' entry %zu: no program named '%s'", path, map, n,
-                     json_string_value(val));
+        bool progs = info->type == BPF_MAP_TYPE_PROG_ARRAY;
+        if ((progs ? ops->prog_ref : ops->map_ref)(e, json_string_value(val), &ref) < 0) {
+            snprintf(err, errlen, "%s: map '%s' entry %zu: no %s named '%s'", path, map, n,
+                     progs ? "program" : "map", json_string_value(val));
             goto out;
         }
         memcpy(value, &ref, sizeof(ref));

@@ -243,6 +243,11 @@ typedef int (*ebpf_pseudo_fn)(void *user, int row, int32_t imm_lo, int32_t imm_h
                               uint64_t *value, char *err, size_t errlen);
 void ebpf_vm_set_pseudo_resolver(ebpf_vm *vm, ebpf_pseudo_fn fn, void *user);
 
+/* For helpers taking a callback (bpf_loop): run the function at fn (an
+ * address lddw func() produced) of the running program in a new frame with
+ * r1..r5 = args; *r0 gets its return value.  Returns < 0 after a fault. */
+int ebpf_vm_callback(ebpf_vm *vm, uint64_t fn, const uint64_t args[5], uint64_t *r0);
+
 /* For the tail-call helper: when the helper returns, continue in prog
  * (frame reset, r1 kept).  Fails (returns -E2BIG) past EBPF_MAX_TAIL_CALLS. */
 int ebpf_vm_request_tail_call(ebpf_vm *vm, const ebpf_prog *prog);

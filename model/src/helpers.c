@@ -633,6 +633,26 @@ HELPER(h_ringbuf_discard)
     return ringbuf_commit(vm, r1, r2, 1, "bpf_ringbuf_discard");
 }
 
+/* bpf_loop(nr_loops, callback, ctx, flags): callback(i, ctx) until it
+ * returns 1; returns the number of iterations run. */
+HELPER(h_loop)
+{
+    UNUSED_ARGS();
+    if (r4)
+        return (uint64_t)(int64_t)-EINVAL;
+    if (r1 > (1u << 23))
+        return (uint64_t)(int64_t)-E2BIG;
+    for (uint64_t i = 0; i < r1; i++) {
+        const uint64_t args[5] = {i, r3, 0, 0, 0};
+        uint64_t ret;
+        if (ebpf_vm_callback(vm, r2, args, &ret) < 0)
+            return 0; /* the fault ends the program */
+        if (ret)
+            return i + 1;
+    }
+    return r1;
+}
+
 /* ---- registry ---------------------------------------------------------- */
 
 static const struct helper_entry {
@@ -668,6 +688,7 @@ static const struct helper_entry {
     {BPF_FUNC_xdp_load_bytes, "bpf_xdp_load_bytes", h_xdp_load_bytes},
     {BPF_FUNC_xdp_store_bytes, "bpf_xdp_store_bytes", h_xdp_store_bytes},
     {BPF_FUNC_map_lookup_percpu_elem, "bpf_map_lookup_percpu_elem", h_map_lookup_percpu_elem},
+    {BPF_FUNC_loop, "bpf_loop", h_loop},
 };
 
 void ebpf_register_model_helpers(ebpf_vm *vm)

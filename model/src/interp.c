@@ -118,9 +118,38 @@ int ebpf_vm_run(ebpf_vm *vm, const ebpf_prog *prog, uint64_t r1, uint64_t r2,
     memset(&vm->fault, 0, sizeof(vm->fault));
     vm->pending.tail_call = NULL;
     vm->tail_calls = 0;
-    if (vm->tracer)
-        return run_traced(vm, prog, r1, r2, res);
-    return run_fast(vm, prog, r1, r2, res);
+    vm->nested_insns = 0;
+    const uint64_t args[5] = {r1, r2, 0, 0, 0};
+    int rc = vm->tracer ? run_traced(vm, prog, 0, 0, args, res) : run_fast(vm, prog, 0, 0, args, res);
+    res->insns += vm->nested_insns;
+    return rc;
+}
+
+int ebpf_vm_callback(ebpf_vm *vm, uint64_t fn, const uint64_t args[5], uint64_t *r0)
+{
+    const struct ebpf_prog *prog = vm->cur_prog;
+    if ((fn >> 32) != EBPF_REGION_CODE || !prog || (uint32_t)fn >= prog->n) {
+        ebpf_vm_helper_fault(vm, "callback 0x%" PRIx64 " is not a function of the program", fn);
+        return -EINVAL;
+    }
+    unsigned depth = vm->cur_depth + 1;
+    if (depth >= EBPF_MAX_FRAMES) {
+        ebpf_vm_set_fault(vm, EBPF_FAULT_CALL_DEPTH, "callback would exceed %d frames",
+                          EBPF_MAX_FRAMES);
+        return -E2BIG;
+    }
+    /* the caller's stack window and position are restored afterwards */
+    uint32_t lo = vm->regions[EBPF_REGION_STACK].lo, pc = vm->cur_pc, caller_depth = vm->cur_depth;
+    struct ebpf_run_result res;
+    int rc = vm->tracer ? run_traced(vm, prog, (uint32_t)fn, depth, args, &res)
+                        : run_fast(vm, prog, (uint32_t)fn, depth, args, &res);
+    vm->regions[EBPF_REGION_STACK].lo = lo;
+    vm->cur_pc = pc;
+    vm->cur_depth = caller_depth;
+    vm->cur_prog = prog;
+    vm->nested_insns += res.insns;
+    *r0 = res.r0;
+    return rc;
 }
 
 int ebpf_vm_run_mem(ebpf_vm *vm, const ebpf_prog *prog, void *mem, size_t len,

@@ -5,8 +5,10 @@
  * compile.  Bodies use the accessors below and never touch encodings.
  */
 
-static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, uint64_t r2,
-                       struct ebpf_run_result *res)
+/* Runs prog from instruction start_pc in frame base_depth with r1..r5 =
+ * args, until that frame exits (base_depth > 0: a callback of bpf_loop). */
+static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint32_t start_pc,
+                       unsigned base_depth, const uint64_t args[5], struct ebpf_run_result *res)
 {
     static const void *const labels[EBPF_ROW_COUNT] = {
 #define EBPF_ISA(ID, ...) [EBPF_ROW_##ID] = &&L_##ID,
@@ -16,9 +18,9 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
 
     uint64_t reg[EBPF_NREGS] = {0};
     struct frame frames[EBPF_MAX_FRAMES];
-    unsigned depth = 0;
+    unsigned depth = base_depth;
     const struct ebpf_dinsn *code = prog->code;
-    const struct ebpf_dinsn *ip = code;
+    const struct ebpf_dinsn *ip = code + start_pc;
     const struct ebpf_region *regions = vm->regions;
     uint32_t n_regions = vm->n_regions;
     const uint64_t budget = vm->cfg.insn_budget;
@@ -33,10 +35,10 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
     const struct ebpf_insn *raw = prog->insns;
 #endif
 
-    reg[1] = r1;
-    reg[2] = r2;
-    reg[10] = ebpf_addr(EBPF_REGION_STACK, EBPF_STACK_TOTAL);
-    vm->regions[EBPF_REGION_STACK].lo = EBPF_STACK_TOTAL - EBPF_STACK_SIZE;
+    memcpy(&reg[1], args, 5 * sizeof(reg[1]));
+    reg[10] = ebpf_addr(EBPF_REGION_STACK, (EBPF_MAX_FRAMES - depth) * EBPF_STACK_SIZE);
+    vm->regions[EBPF_REGION_STACK].lo = (EBPF_MAX_FRAMES - depth - 1) * EBPF_STACK_SIZE;
+    vm->cur_prog = prog;
 
 #define PC ((uint32_t)(ip - code))
 #define DST reg[ip->dst]
@@ -210,6 +212,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint64_t r1, u
 #define HELPER_CALL(ID)                                                                         \
     do {                                                                                        \
         vm->cur_pc = PC;                                                                        \
+        vm->cur_depth = depth;                                                                  \
         TRACE_ARGS(ID);                                                                         \
         reg[0] = vm->helpers[(ID)].fn(vm, reg[1], reg[2], reg[3], reg[4], reg[5]);              \
         regions = vm->regions; /* a helper may map regions */                                   \
@@ -384,7 +387,7 @@ L_CALL_LOCAL:
     vm->regions[EBPF_REGION_STACK].lo = (EBPF_MAX_FRAMES - depth - 1) * EBPF_STACK_SIZE;
     JUMP;
 L_EXIT:
-    if (depth == 0) {
+    if (depth == base_depth) {
         TRACE_END();
         goto done;
     }
@@ -459,8 +462,14 @@ L_ACMPXCHG64: CMPXCHG(uint64_t);
 
 tail_call:
     /* The helper already returned success in r0; continue in the target. */
+    if (unlikely(base_depth > 0)) {
+        vm->pending.tail_call = NULL;
+        ebpf_vm_set_fault(vm, EBPF_FAULT_HELPER, "bpf_tail_call inside a bpf_loop callback");
+        goto fault;
+    }
     TRACE_TAKEN();
     code = vm->pending.tail_call->code;
+    vm->cur_prog = vm->pending.tail_call;
 #if INTERP_TRACE
     raw = vm->pending.tail_call->insns;
 #endif

@@ -70,6 +70,9 @@ struct ebpf_vm {
     struct ebpf_pending pending;
     uint32_t tail_calls;
     uint32_t cur_pc;
+    uint32_t cur_depth;            /* frame of the helper call in progress */
+    const struct ebpf_prog *cur_prog;
+    uint64_t nested_insns;         /* instructions run by callbacks */
     uint8_t stack[EBPF_STACK_TOTAL] __attribute__((aligned(16)));
 };
 
