@@ -44,6 +44,7 @@ static void usage(FILE *out)
             "  --linear-max N         linear bytes per frame (default 3520, as the kernel)\n"
             "  --seed N               bpf_get_prandom_u32 seed (model; default 1)\n"
             "  --trace-log FILE       bpf_trace_printk output (model)\n"
+            "  --routes FILE          route table (JSON) for bpf_fib_lookup (model)\n"
             "  --events FILE          perf_event_output / ringbuf records (model)\n"
             "  --timing               charge cycles with the timing model (docs/microarchitecture.md)\n"
             "  --clock-mhz F          core clock for the throughput estimate (default 250)\n"
@@ -306,10 +307,11 @@ int cmd_run(int argc, char **argv)
         {"trace-log", required_argument, 0, 't'}, {"events", required_argument, 0, 'E'},
         {"limit", required_argument, 0, 'n'},    {"quiet", no_argument, 0, 'q'},
         {"timing", no_argument, 0, 'T'},         {"clock-mhz", required_argument, 0, 'C'},
+        {"routes", required_argument, 0, 'R'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:R:h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': pcap_path = optarg; break;
         case 'P': eo.prog = optarg; break;
@@ -326,6 +328,7 @@ int cmd_run(int argc, char **argv)
         case 'n': limit = strtoull(optarg, NULL, 0); break;
         case 'q': quiet = true; break;
         case 'T': eo.timing = true; break;
+        case 'R': eo.routes = optarg; break;
         case 'C':
             clock_mhz = strtod(optarg, NULL);
             if (!(clock_mhz >= 1 && clock_mhz <= 10000)) {
@@ -390,6 +393,8 @@ int cmd_run(int argc, char **argv)
     int rc = 0;
     while (stats.packets < limit && (rc = pcap_in_next(&in, &pkt, err, sizeof(err))) == 1) {
         struct pkt_result r;
+        if (ops->set_time)
+            ops->set_time(e, pkt.ts_ns);
         if (ops->run_packet(e, pkt.data, pkt.caplen, &r) < 0) {
             errmsg("run", "record %" PRIu64 ": %s", in.record, r.fault);
             status = 1;

@@ -20,6 +20,7 @@ struct engine_opts {
     const char *trace_log;   /* bpf_trace_printk output file (model) */
     const char *events;      /* perf/ringbuf records file (model) */
     bool timing;             /* charge cycles (model: timing model; rtl: its counter) */
+    const char *routes;      /* route table for bpf_fib_lookup (model) */
 };
 
 struct engine_map_info {
@@ -69,6 +70,9 @@ struct engine_ops {
     const char *(*prog_name)(struct engine *e);
     /* The value a prog_array slot holds for the program called name. */
     int (*prog_ref)(struct engine *e, const char *name, uint32_t *value);
+    /* Optional: the time the next packet arrives (the capture's timestamp),
+     * which bpf_ktime_get_ns returns in the model. */
+    void (*set_time)(struct engine *e, uint64_t ns);
     /* The value a map-in-map slot holds for the map called name. */
     int (*map_ref)(struct engine *e, const char *name, uint32_t *value);
 };

@@ -60,6 +60,10 @@ static bool is_xdp_section(const char *s)
 static int kernel_open(struct engine **out, const struct engine_opts *opts, char *err,
                        size_t errlen)
 {
+    if (opts->routes) {
+        snprintf(err, errlen, "--routes is for the model; the kernel engine uses the host's FIB");
+        return -EINVAL;
+    }
     struct engine *e = calloc(1, sizeof(*e));
     if (!e)
         return snprintf(err, errlen, "out of memory"), -ENOMEM;

@@ -7,6 +7,7 @@
 #include "ebpf_runtime.h"
 #include "ebpf_timing.h"
 #include "engine.h"
+#include "routes.h"
 
 struct engine {
     ebpf_object *obj;
@@ -62,6 +63,8 @@ static int model_open(struct engine **out, const struct engine_opts *opts, char 
         .events = e->events,
     };
     if ((rc = ebpf_object_open(opts->object, &oo, &e->obj, err, errlen)) < 0)
+        goto fail;
+    if (opts->routes && (rc = routes_load(e->obj, opts->routes, err, errlen)) < 0)
         goto fail;
     if (opts->prog) {
         e->prog = ebpf_object_find_prog(e->obj, opts->prog);
@@ -210,6 +213,8 @@ static int model_prog_ref(struct engine *e, const char *name, uint32_t *value)
     return 0;
 }
 
+static void model_set_time(struct engine *e, uint64_t ns) { ebpf_object_set_time(e->obj, ns); }
+
 static int model_map_ref(struct engine *e, const char *name, uint32_t *value)
 {
     int i = ebpf_object_find_map(e->obj, name);
@@ -232,6 +237,7 @@ const struct engine_ops engine_model_ops = {
     .prog_name = model_prog_name,
     .prog_ref = model_prog_ref,
     .map_ref = model_map_ref,
+    .set_time = model_set_time,
 };
 
 ebpf_object *engine_model_object(struct engine *e) { return e->obj; }

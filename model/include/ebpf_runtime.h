@@ -60,6 +60,28 @@ ebpf_map *ebpf_object_map(const ebpf_object *obj, unsigned i);
 const char *ebpf_object_map_name(const ebpf_object *obj, unsigned i);
 int ebpf_object_find_map(const ebpf_object *obj, const char *name);
 
+/* Routes for bpf_fib_lookup (the model has no kernel FIB: the user gives
+ * the table; the longest matching prefix wins). */
+enum ebpf_route_type {
+    EBPF_ROUTE_UNICAST, EBPF_ROUTE_BLACKHOLE, EBPF_ROUTE_UNREACHABLE, EBPF_ROUTE_PROHIBIT
+};
+
+struct ebpf_route {
+    uint8_t family;          /* 2 (AF_INET) or 10 (AF_INET6) */
+    uint8_t prefix_len;
+    uint8_t type;            /* enum ebpf_route_type */
+    uint8_t has_gateway;
+    uint8_t addr[16];        /* network order, the first 4 bytes for IPv4 */
+    uint8_t gateway[16];
+    uint32_t ifindex;        /* egress device */
+    uint16_t mtu;            /* 0: no MTU check */
+    uint8_t has_neigh;       /* smac/dmac known; otherwise NO_NEIGH */
+    uint8_t smac[6];
+    uint8_t dmac[6];
+};
+
+int ebpf_object_add_route(ebpf_object *obj, const struct ebpf_route *route);
+
 /* Helpers the model implements: name of an id, or NULL. */
 const char *ebpf_helper_name(uint32_t id);
 /* The kernel's name for a helper id ("bpf_map_lookup_elem"), or NULL. */

@@ -633,6 +633,67 @@ HELPER(h_ringbuf_discard)
     return ringbuf_commit(vm, r1, r2, 1, "bpf_ringbuf_discard");
 }
 
+/* bpf_fib_lookup(ctx, params, plen, flags) over the object's route table:
+ * the longest matching prefix decides; the kernel's return codes. */
+static bool prefix_match(const uint8_t *addr, const uint8_t *prefix, unsigned bits)
+{
+    for (unsigned i = 0; i < bits / 8; i++)
+        if (addr[i] != prefix[i])
+            return false;
+    unsigned rest = bits % 8;
+    return !rest || ((addr[bits / 8] ^ prefix[bits / 8]) & (0xff00 >> rest) & 0xff) == 0;
+}
+
+HELPER(h_fib_lookup)
+{
+    UNUSED_ARGS();
+    struct bpf_fib_lookup *p;
+    if (r3 != sizeof(*p))
+        return (uint64_t)(int64_t)-EINVAL;
+    if (r4 & ~(uint64_t)(BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_OUTPUT | BPF_FIB_LOOKUP_SKIP_NEIGH))
+        return (uint64_t)(int64_t)-EINVAL;
+    p = mem_arg(vm, r2, sizeof(*p), EBPF_MEM_READ | EBPF_MEM_WRITE, "bpf_fib_lookup", "params");
+    if (!p)
+        return 0;
+    if (p->family != 2 && p->family != 10)
+        return (uint64_t)(int64_t)-EAFNOSUPPORT;
+    const ebpf_object *obj = core_of(vm)->obj;
+    const uint8_t *dst = p->family == 2 ? (const uint8_t *)&p->ipv4_dst : (const uint8_t *)p->ipv6_dst;
+    const struct ebpf_route *best = NULL;
+    for (unsigned i = 0; i < obj->n_routes; i++) {
+        const struct ebpf_route *rt = &obj->routes[i];
+        if (rt->family == p->family && prefix_match(dst, rt->addr, rt->prefix_len) &&
+            (!best || rt->prefix_len > best->prefix_len))
+            best = rt;
+    }
+    if (!best)
+        return BPF_FIB_LKUP_RET_NOT_FWDED;
+    switch (best->type) {
+    case EBPF_ROUTE_BLACKHOLE: return BPF_FIB_LKUP_RET_BLACKHOLE;
+    case EBPF_ROUTE_UNREACHABLE: return BPF_FIB_LKUP_RET_UNREACHABLE;
+    case EBPF_ROUTE_PROHIBIT: return BPF_FIB_LKUP_RET_PROHIBIT;
+    default: break;
+    }
+    if (best->mtu && p->tot_len > best->mtu) {
+        p->mtu_result = best->mtu;
+        return BPF_FIB_LKUP_RET_FRAG_NEEDED;
+    }
+    if (best->mtu)
+        p->mtu_result = best->mtu;
+    p->ifindex = best->ifindex;
+    p->rt_metric = 0;
+    if (best->has_gateway)
+        memcpy(p->family == 2 ? (void *)&p->ipv4_dst : (void *)p->ipv6_dst, best->gateway,
+               p->family == 2 ? 4 : 16);
+    if (r4 & BPF_FIB_LOOKUP_SKIP_NEIGH)
+        return BPF_FIB_LKUP_RET_SUCCESS;
+    if (!best->has_neigh)
+        return BPF_FIB_LKUP_RET_NO_NEIGH;
+    memcpy(p->smac, best->smac, 6);
+    memcpy(p->dmac, best->dmac, 6);
+    return BPF_FIB_LKUP_RET_SUCCESS;
+}
+
 /* bpf_loop(nr_loops, callback, ctx, flags): callback(i, ctx) until it
  * returns 1; returns the number of iterations run. */
 HELPER(h_loop)
@@ -689,6 +750,7 @@ static const struct helper_entry {
     {BPF_FUNC_xdp_store_bytes, "bpf_xdp_store_bytes", h_xdp_store_bytes},
     {BPF_FUNC_map_lookup_percpu_elem, "bpf_map_lookup_percpu_elem", h_map_lookup_percpu_elem},
     {BPF_FUNC_loop, "bpf_loop", h_loop},
+    {BPF_FUNC_fib_lookup, "bpf_fib_lookup", h_fib_lookup},
 };
 
 void ebpf_register_model_helpers(ebpf_vm *vm)

@@ -43,6 +43,7 @@ void ebpf_object_close(ebpf_object *obj)
         ebpf_map_destroy(obj->maps[i].map);
     free(obj->progs);
     free(obj->maps);
+    free(obj->routes);
     ebpf_vm_destroy(obj->loader);
     free(obj);
 }
@@ -83,6 +84,19 @@ int ebpf_object_default_xdp_prog(const ebpf_object *obj)
             return (int)i;
     }
     return -ENOENT;
+}
+
+int ebpf_object_add_route(ebpf_object *obj, const struct ebpf_route *route)
+{
+    if ((route->family != 2 && route->family != 10) ||
+        route->prefix_len > (route->family == 2 ? 32 : 128))
+        return -EINVAL;
+    struct ebpf_route *r = realloc(obj->routes, (obj->n_routes + 1) * sizeof(*r));
+    if (!r)
+        return -ENOMEM;
+    obj->routes = r;
+    obj->routes[obj->n_routes++] = *route;
+    return 0;
 }
 
 int ebpf_object_find_map(const ebpf_object *obj, const char *name)

@@ -30,6 +30,8 @@ struct ebpf_object {
     ebpf_vm *loader;         /* validates and pre-decodes the programs */
     uint64_t time_ns;
     uint64_t prandom_state;
+    struct ebpf_route *routes;
+    unsigned n_routes;
 };
 
 struct ebpf_core {
