@@ -69,6 +69,14 @@ DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev l
 
 .PHONY: all test test-unit test-conformance test-kernel test-asan bench demo deps clean
 
+# Components with their own build and test rules (RTL, driver, reports) live
+# in fragments; each adds its outputs to `all` and its test targets to
+# TEST_HOOKS (run by `make test` after the suites below, each reported).
+TEST_HOOKS :=
+BENCH_HOOKS :=
+EBPFSIM_LINK :=
+EBPFSIM_LIBS :=
+
 all: $(EBPFSIM) $(PKTGEN) $(TEST_BIN) $(CORPUS_OBJ) $(CORPUS_BAD)
 
 HEADERS := $(wildcard model/include/*.h model/src/*.h model/isa.def sim/*.h pcaps/src/*.h)
@@ -95,9 +103,11 @@ $(BUILD)/sim/systemc/%.o: sim/systemc/%.cpp $(HEADERS) $(wildcard sim/systemc/*.
 	@echo "  CXX     $<"
 	@$(CXX) $(CXXFLAGS) -c $< -o $@
 
+# Fragments add objects and libraries to ebpfsim through EBPFSIM_LINK (and
+# name them as prerequisites of $(EBPFSIM) themselves).
 $(EBPFSIM): $(SIM_OBJ) $(SYSC_OBJ) $(MODEL_LIB)
 	@echo "  LD      $@"
-	@$(CXX) $(LDFLAGS) -o $@ $(SIM_OBJ) $(SYSC_OBJ) $(MODEL_LIB) $(LIBS_SIM) $(LIBS_SYSC)
+	@$(CXX) $(LDFLAGS) -o $@ $(SIM_OBJ) $(SYSC_OBJ) $(EBPFSIM_LINK) $(MODEL_LIB) $(LIBS_SIM) $(LIBS_SYSC) $(EBPFSIM_LIBS)
 
 define test_rule
 $(BUILD)/tests/$(firstword $(subst /, ,$(1)))_$(basename $(notdir $(1))): $(1) $(MODEL_LIB) $(PKTGEN_LIB) $(HEADERS) $(wildcard $(dir $(1))*.h)
@@ -122,6 +132,9 @@ test: all
 	$(EBPFSIM) kdiff --programs 3000 --seed 1 || scripts_ok=0; \
 	echo "== XDP differential suite (model vs kernel, per program over all traces)"; \
 	sim/corpus/run-diff.sh $(EBPFSIM) $(BUILD) $(TRACES_DIR) || scripts_ok=0; \
+	for h in $(TEST_HOOKS); do \
+	  $(MAKE) --no-print-directory $$h || { echo "FAIL: $$h"; scripts_ok=0; }; \
+	done; \
 	test $$scripts_ok = 1
 
 test-asan:
@@ -140,6 +153,7 @@ bench: all $(BENCH_TRACE)
 	$(EBPFSIM) nic $(BUILD)/corpus/firewall.o --maps-in sim/corpus/firewall.maps.json \
 	    --pcap $(BENCH_TRACE) --limit 300000 --set core.cores=8 --set nic.line_rate_gbps=10
 	$(EBPFSIM) nic $(BUILD)/corpus/drop.o --pcap $(BENCH_TRACE) --limit 300000 --set core.cores=8
+	@for h in $(BENCH_HOOKS); do $(MAKE) --no-print-directory $$h || exit 1; done
 
 demo: all
 	@mkdir -p $(BUILD)/demo
@@ -160,4 +174,6 @@ deps:
 	else echo "all Debian packages present"; fi
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-*
+
+include $(sort $(wildcard rtl/*.mk testbench/*.mk driver/*.mk sim/*.mk))
