@@ -75,6 +75,10 @@ struct engine_ops {
     void (*set_time)(struct engine *e, uint64_t ns);
     /* The value a map-in-map slot holds for the map called name. */
     int (*map_ref)(struct engine *e, const char *name, uint32_t *value);
+    /* Optional: the model object whose maps the engine's programs use (the
+     * model, RTL and co-simulation engines share the model's maps; the host
+     * driver shim reaches them).  NULL for engines without one (kernel). */
+    struct ebpf_object *(*object)(struct engine *e);
 };
 
 extern const struct engine_ops engine_model_ops;

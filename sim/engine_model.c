@@ -238,6 +238,7 @@ const struct engine_ops engine_model_ops = {
     .prog_ref = model_prog_ref,
     .map_ref = model_map_ref,
     .set_time = model_set_time,
+    .object = engine_model_object,
 };
 
 ebpf_object *engine_model_object(struct engine *e) { return e->obj; }
