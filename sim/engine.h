@@ -79,6 +79,12 @@ struct engine_ops {
      * model, RTL and co-simulation engines share the model's maps; the host
      * driver shim reaches them).  NULL for engines without one (kernel). */
     struct ebpf_object *(*object)(struct engine *e);
+    /* Optional: run program prog_index of obj from the next packet on (a
+     * program replacement at a packet boundary, as the driver shim's
+     * PROG_ATTACH makes it).  obj is the engine's object or another one
+     * opened by the caller, who keeps it open while the engine uses it. */
+    int (*set_prog)(struct engine *e, struct ebpf_object *obj, unsigned prog_index, char *err,
+                    size_t errlen);
 };
 
 extern const struct engine_ops engine_model_ops;
