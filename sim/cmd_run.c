@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ebpf_hwconfig.h"
 #include "ebpf_xdp.h"
 #include "engine.h"
 #include "pcapio.h"
+#include "progress.h"
 #include "sim.h"
 
 struct run_stats {
@@ -47,7 +49,9 @@ static void usage(FILE *out)
             "  --routes FILE          route table (JSON) for bpf_fib_lookup (model)\n"
             "  --events FILE          perf_event_output / ringbuf records (model)\n"
             "  --timing               charge cycles with the timing model (docs/microarchitecture.md)\n"
-            "  --clock-mhz F          core clock for the throughput estimate (default 250)\n"
+            "  --clock-mhz F          core clock for the throughput estimate (core.clock_mhz)\n"
+            "  --config FILE          hardware parameters for --timing (INI; docs/configuration.md)\n"
+            "  --set SEC.KEY=VALUE    override one parameter (repeatable), e.g. core.issue_width=2\n"
             "  --limit N              stop after N packets\n"
             "  --quiet                no summary\n");
 }
@@ -227,13 +231,14 @@ static void account(struct run_stats *s, const struct pkt_in *pkt, const struct 
     }
 }
 
-static void print_timing(const struct run_stats *s, double clock_mhz)
+static void print_timing(const struct run_stats *s, const struct ebpf_hwconfig *hw)
 {
     if (!s->timed)
         return;
+    double clock_mhz = hw->clock_mhz;
     double mean = (double)s->cycles_sum / (double)s->timed;
     /* back to back, a core spends the issue cycles plus the exit bubble */
-    double b2b = (double)s->issue_sum / (double)s->timed + 1.0;
+    double b2b = (double)s->issue_sum / (double)s->timed + hw->timing.exit_gap;
     printf("  cycles       min %" PRIu64 ", mean %.1f, max %" PRIu64 " per packet (standalone)\n",
            s->cycles_min, mean, s->cycles_max);
     printf("  IPC          %.3f (%" PRIu64 " instructions in %" PRIu64 " issue cycles)\n",
@@ -276,27 +281,16 @@ static void print_summary(const struct run_stats *s, const char *object, const c
                (double)s->kernel_ns / (double)ran);
 }
 
-static void progress(struct pcap_in *in, uint64_t packets, double t0, double *last)
-{
-    double now = now_seconds();
-    if (now - *last < 0.5)
-        return;
-    *last = now;
-    double rate = packets / (now - t0);
-    uint64_t off = pcap_in_offset(in);
-    double frac = in->file_size ? (double)off / (double)in->file_size : 0;
-    double eta = frac > 0 ? (now - t0) * (1 - frac) / frac : 0;
-    fprintf(stderr, "\r  %" PRIu64 " packets, %.0f pps, %.0f%%, ETA %.0f s   ", packets, rate,
-            frac * 100, eta);
-}
-
 int cmd_run(int argc, char **argv)
 {
     struct engine_opts eo = {.n_cpus = 1, .prandom_seed = 1};
     const char *pcap_path = NULL, *engine_name = "model", *out_dir = NULL, *per_packet = NULL;
     const char *maps_in = NULL, *maps_out = NULL;
     uint64_t limit = UINT64_MAX;
-    double clock_mhz = 250;
+    struct ebpf_hwconfig hw;
+    ebpf_hwconfig_default(&hw);
+    eo.hw = &hw;
+    char err[1024];
     bool quiet = false;
     static const struct option opts[] = {
         {"pcap", required_argument, 0, 'p'},     {"prog", required_argument, 0, 'P'},
@@ -307,11 +301,18 @@ int cmd_run(int argc, char **argv)
         {"trace-log", required_argument, 0, 't'}, {"events", required_argument, 0, 'E'},
         {"limit", required_argument, 0, 'n'},    {"quiet", no_argument, 0, 'q'},
         {"timing", no_argument, 0, 'T'},         {"clock-mhz", required_argument, 0, 'C'},
-        {"routes", required_argument, 0, 'R'},
+        {"routes", required_argument, 0, 'R'},   {"config", required_argument, 0, 'F'},
+        {"set", required_argument, 0, 'S'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
+    /* the config file first, so --set and --clock-mhz override it whatever the order */
+    for (int i = 1; i < argc - 1; i++)
+        if (!strcmp(argv[i], "--config") && ebpf_hwconfig_load(&hw, argv[i + 1], err, sizeof(err)) < 0) {
+            errmsg("run", "%s", err);
+            return 2;
+        }
     int c;
-    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:R:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:R:F:S:h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': pcap_path = optarg; break;
         case 'P': eo.prog = optarg; break;
@@ -329,9 +330,16 @@ int cmd_run(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'T': eo.timing = true; break;
         case 'R': eo.routes = optarg; break;
+        case 'F': break;
+        case 'S':
+            if (ebpf_hwconfig_set(&hw, optarg, err, sizeof(err)) < 0) {
+                errmsg("run", "%s", err);
+                return 2;
+            }
+            break;
         case 'C':
-            clock_mhz = strtod(optarg, NULL);
-            if (!(clock_mhz >= 1 && clock_mhz <= 10000)) {
+            hw.clock_mhz = strtod(optarg, NULL);
+            if (!(hw.clock_mhz >= 1 && hw.clock_mhz <= 10000)) {
                 errmsg("run", "--clock-mhz must be 1..10000");
                 return 2;
             }
@@ -359,7 +367,6 @@ int cmd_run(int argc, char **argv)
         errmsg("run", "unknown engine '%s' (model, kernel)", engine_name);
         return 2;
     }
-    char err[1024];
     struct pcap_in in;
     if (pcap_in_open(&in, pcap_path, err, sizeof(err)) < 0) {
         errmsg("run", "%s", err);
@@ -387,8 +394,9 @@ int cmd_run(int argc, char **argv)
         goto done_engine;
     }
     struct run_stats stats = {0};
-    bool tty = isatty(2) && !quiet;
-    double t0 = now_seconds(), last = t0;
+    struct progress prog;
+    progress_start(&prog, "packets", quiet);
+    double t0 = now_seconds();
     struct pkt_in pkt;
     int rc = 0;
     while (stats.packets < limit && (rc = pcap_in_next(&in, &pkt, err, sizeof(err))) == 1) {
@@ -402,12 +410,11 @@ int cmd_run(int argc, char **argv)
         }
         record_outputs(&outs, in.record - 1, &pkt, &r);
         account(&stats, &pkt, &r);
-        if (tty)
-            progress(&in, stats.packets, t0, &last);
+        progress_update(&prog, stats.packets,
+                        in.file_size ? (double)pcap_in_offset(&in) / (double)in.file_size : -1);
     }
     double seconds = now_seconds() - t0;
-    if (tty)
-        fprintf(stderr, "\r%60s\r", "");
+    progress_end(&prog);
     if (rc < 0) {
         /* packets before the bad record are processed and written */
         errmsg("run", "%s (%" PRIu64 " packets before it were processed)", err, stats.packets);
@@ -419,7 +426,7 @@ int cmd_run(int argc, char **argv)
     close_outputs(&outs);
     if (!quiet && stats.packets) {
         print_summary(&stats, eo.object, ops->prog_name(e), ops->name, seconds);
-        print_timing(&stats, clock_mhz);
+        print_timing(&stats, &hw);
     }
     if (maps_out && maps_dump_json(ops, e, maps_out, err, sizeof(err)) < 0) {
         errmsg("run", "%s", err);

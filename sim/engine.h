@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ebpf_hwconfig;
+
 struct engine_opts {
     const char *object;      /* BPF ELF object */
     const char *prog;        /* program name, NULL: the first XDP program */
@@ -21,6 +23,9 @@ struct engine_opts {
     const char *events;      /* perf/ringbuf records file (model) */
     bool timing;             /* charge cycles (model: timing model; rtl: its counter) */
     const char *routes;      /* route table for bpf_fib_lookup (model) */
+    /* Timing parameters and map placement (--config/--set); NULL: the
+     * defaults of docs/configuration.md. */
+    const struct ebpf_hwconfig *hw;
 };
 
 struct engine_map_info {

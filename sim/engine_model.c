@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ebpf_runtime.h"
+#include "ebpf_hwconfig.h"
 #include "ebpf_timing.h"
 #include "engine.h"
 #include "routes.h"
@@ -89,11 +90,14 @@ static int model_open(struct engine **out, const struct engine_opts *opts, char 
         goto fail;
     }
     if (opts->timing) {
-        if (!(e->timing = ebpf_timing_create(NULL, e->obj))) {
+        if (!(e->timing = ebpf_timing_create(opts->hw ? &opts->hw->timing : NULL, e->obj))) {
             snprintf(err, errlen, "out of memory");
             rc = -ENOMEM;
             goto fail;
         }
+        for (unsigned m = 0; opts->hw && m < ebpf_object_map_count(e->obj); m++)
+            ebpf_timing_set_placement(e->timing, m,
+                                      ebpf_hwconfig_placement(opts->hw, ebpf_object_map_name(e->obj, m)));
         ebpf_vm_set_tracer(ebpf_core_vm(e->core), ebpf_timing_tracer, e->timing);
     }
     if ((rc = ebpf_xdp_frame_init(&e->frame, opts->linear_max)) < 0) {

@@ -42,7 +42,9 @@ struct ebpf_core_timing {
     uint16_t div64_base;              /* base cycles of 64-bit div/mod */
     uint16_t taken_branch_penalty;    /* conditional branch taken */
     uint16_t subprog_exit_penalty;    /* exit returning from a call */
-    uint16_t load_use_penalty;
+    uint16_t load_use_penalty;        /* after a map-memory load or an atomic with fetch */
+    uint16_t local_load_use_penalty;  /* after a load from the packet, stack or context */
+    uint16_t issue_width;             /* 1, or 2: pairs of simple instructions issue together */
     uint16_t pipeline_fill;           /* standalone packet: cycles before the first retire */
     uint16_t exit_gap;                /* back to back: bubble after a packet's exit */
     uint16_t mem_latency[EBPF_PLACE_COUNT]; /* MEM-stage cycles of map memory */
@@ -56,7 +58,8 @@ void ebpf_core_timing_default(struct ebpf_core_timing *t);
 
 struct ebpf_packet_timing {
     uint64_t insns;
-    uint64_t issue_cycles;      /* sum of base + penalties */
+    uint64_t groups;            /* issue groups: instructions, less the second of each pair */
+    uint64_t issue_cycles;      /* groups + penalties */
     uint64_t cycles;            /* standalone: pipeline_fill + issue_cycles */
     uint64_t stall[EBPF_STALL_COUNT];
 };

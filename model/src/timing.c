@@ -24,8 +24,16 @@ struct ebpf_timing {
     uint8_t *placement; /* per map */
     unsigned n_maps;
     struct ebpf_packet_timing cur;
-    bool have_prev;
-    int prev_load_reg;  /* register a load-class instruction just wrote, or -1 */
+    /* Issue groups (one instruction, or two with issue_width 2).  Load-use
+     * compares an instruction with the load of the previous group, and a
+     * group waits at most once. */
+    int prev_load_reg;        /* register the previous group's load wrote, or -1 */
+    uint16_t prev_load_pen;   /* its load-use penalty */
+    int cur_load_reg;         /* the same for the current group */
+    uint16_t cur_load_pen;
+    bool group_waited;        /* the current group already paid load-use */
+    bool group_open;          /* the current group has one instruction and may take a second */
+    struct ebpf_retire last;  /* the current group's first instruction */
     uint64_t stalls;    /* sum of cur.stall, kept to know the current cycle */
     ebpf_timing_access_fn access;
     void *access_user;
@@ -52,6 +60,8 @@ void ebpf_core_timing_default(struct ebpf_core_timing *t)
     t->taken_branch_penalty = 2;
     t->subprog_exit_penalty = 1;
     t->load_use_penalty = 1;
+    t->local_load_use_penalty = 1;
+    t->issue_width = 1;
     t->pipeline_fill = 3;
     t->exit_gap = 1;
     t->mem_latency[EBPF_PLACE_SRAM] = 2;
@@ -236,18 +246,60 @@ static unsigned reads_mask_slow(const struct ebpf_retire *r)
     }
 }
 
-/* Register a load-class instruction makes the next one wait for, or -1. */
+/* Register a load-class instruction makes the next group wait for, or -1. */
 static inline int load_result_reg(const struct ebpf_retire *r)
 {
     return row_info[r->row].is_load ? r->wreg : -1;
+}
+
+/* Loads from the local memories (packet, stack, context, and the legacy
+ * packet loads) deliver in EX; map-memory loads and atomics in MEM. */
+static inline uint16_t load_use_of(const ebpf_timing *t, const struct ebpf_retire *r)
+{
+    unsigned c = ebpf_isa[r->row].tclass;
+    bool local = c == EBPF_TCLASS_LDPKT ||
+                 (c == EBPF_TCLASS_LOAD && (r->mem_addr >> 32) < EBPF_REGION_FIRST_DYNAMIC);
+    return local ? t->cfg.local_load_use_penalty : t->cfg.load_use_penalty;
+}
+
+static inline bool pairs_class(unsigned c)
+{
+    return c == EBPF_TCLASS_ALU || c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_STORE ||
+           c == EBPF_TCLASS_BRANCH;
+}
+
+static inline bool is_mem_class(unsigned c)
+{
+    return c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_STORE;
+}
+
+/* Dual issue (docs/microarchitecture.md): b issues beside a, the
+ * instruction before it, when both are single-cycle ALU, load, store or
+ * conditional-branch instructions, b follows a in memory and a did not
+ * branch away, at most one of them accesses memory and at most one is a
+ * branch, and b does not read the register a writes. */
+static bool pairs_with(const struct ebpf_retire *a, const struct ebpf_retire *b)
+{
+    unsigned ca = ebpf_isa[a->row].tclass, cb = ebpf_isa[b->row].tclass;
+    if (!pairs_class(ca) || !pairs_class(cb) || a->fault)
+        return false;
+    if (is_mem_class(ca) && is_mem_class(cb))
+        return false;
+    if (ca == EBPF_TCLASS_BRANCH && (cb == EBPF_TCLASS_BRANCH || a->taken))
+        return false;
+    if (b->pc != a->pc + 1 || b->frame != a->frame)
+        return false;
+    return a->wreg < 0 || !((reads_mask(b) >> a->wreg) & 1);
 }
 
 void ebpf_timing_begin(ebpf_timing *t)
 {
     memset(&t->cur, 0, sizeof(t->cur));
     t->stalls = 0;
-    t->have_prev = false;
-    t->prev_load_reg = -1;
+    t->prev_load_reg = t->cur_load_reg = -1;
+    t->prev_load_pen = t->cur_load_pen = 0;
+    t->group_waited = false;
+    t->group_open = false;
 }
 
 static void stall(ebpf_timing *t, enum ebpf_stall k, uint64_t cycles)
@@ -260,7 +312,7 @@ static void stall(ebpf_timing *t, enum ebpf_stall k, uint64_t cycles)
 static void system_access(ebpf_timing *t, const struct ebpf_retire *r, uint64_t addr,
                           unsigned size, bool stalls_core)
 {
-    uint64_t now = t->cur.insns + t->stalls;
+    uint64_t now = t->cur.groups + t->stalls;
     uint64_t extra = t->access(t->access_user, now, addr, size, !stalls_core);
     if (stalls_core && extra)
         stall(t, (addr >> 32) == EBPF_REGION_PACKET ? EBPF_STALL_PKT_WAIT : EBPF_STALL_MEMORY,
@@ -272,6 +324,21 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
 {
     const struct ebpf_core_timing *c = &t->cfg;
     const struct ebpf_isa_row *R = &ebpf_isa[r->row];
+    bool second = c->issue_width >= 2 && t->group_open && pairs_with(&t->last, r);
+    if (!second) {
+        /* a new issue group */
+        t->cur.groups++;
+        t->prev_load_reg = t->cur_load_reg;
+        t->prev_load_pen = t->cur_load_pen;
+        t->cur_load_reg = -1;
+        t->group_waited = false;
+        t->last = *r;
+    }
+    t->group_open = !second;
+    if (t->prev_load_reg >= 0 && !t->group_waited && (reads_mask(r) >> t->prev_load_reg) & 1) {
+        stall(t, EBPF_STALL_LOAD_USE, t->prev_load_pen);
+        t->group_waited = true;
+    }
     unsigned base = c->base[R->tclass];
     if (R->tclass == EBPF_TCLASS_DIV && (R->opcode & 7) == 7)
         base = c->div64_base;
@@ -281,8 +348,6 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
                                                                             : EBPF_STALL_MULTICYCLE,
           extra);
 
-    if (t->have_prev && t->prev_load_reg >= 0 && (reads_mask(r) >> t->prev_load_reg) & 1)
-        stall(t, EBPF_STALL_LOAD_USE, c->load_use_penalty);
     if (R->tclass == EBPF_TCLASS_BRANCH && r->taken)
         stall(t, EBPF_STALL_BRANCH, c->taken_branch_penalty);
     if (R->tclass == EBPF_TCLASS_EXIT && r->frame > 0)
@@ -311,13 +376,16 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
         }
     }
     t->cur.insns++;
-    t->have_prev = true;
-    t->prev_load_reg = load_result_reg(r);
+    int lr = load_result_reg(r);
+    if (lr >= 0) {
+        t->cur_load_reg = lr;
+        t->cur_load_pen = load_use_of(t, r);
+    }
 }
 
 void ebpf_timing_end(ebpf_timing *t, struct ebpf_packet_timing *out)
 {
-    t->cur.issue_cycles = t->cur.insns + t->stalls;
+    t->cur.issue_cycles = t->cur.groups + t->stalls;
     t->cur.cycles = t->cfg.pipeline_fill + t->cur.issue_cycles;
     *out = t->cur;
 }

@@ -14,6 +14,12 @@
 #include "ebpf_runtime.h"
 #include "ebpf_timing.h"
 
+/* The tests state their configuration: the scalar core (one instruction
+ * per cycle, every load-class result one cycle late) and the dual-issue
+ * core (pairs, local loads delivered in EX). */
+static struct ebpf_core_timing scalar_cfg, dual_cfg;
+static const struct ebpf_core_timing *tcfg = &scalar_cfg;
+
 /* Assemble, run once (plain VM, mem buffer) and time it. */
 static struct ebpf_packet_timing time_asm(const char *text, uint64_t *r0)
 {
@@ -27,7 +33,7 @@ static struct ebpf_packet_timing time_asm(const char *text, uint64_t *r0)
     ebpf_prog *prog;
     if (ebpf_prog_load(vm, insns, n, &prog, err, sizeof(err)) < 0)
         fail_msg("load: %s", err);
-    ebpf_timing *t = ebpf_timing_create(NULL, NULL);
+    ebpf_timing *t = ebpf_timing_create(tcfg, NULL);
     ebpf_vm_set_tracer(vm, ebpf_timing_tracer, t);
     ebpf_timing_begin(t);
     uint8_t mem[64] = {0};
@@ -141,7 +147,7 @@ static struct ebpf_packet_timing time_object(const char *text, const struct ebpf
     free(insns);
     ebpf_core *core = ebpf_core_create(obj, 0, err, sizeof(err));
     assert_non_null(core);
-    ebpf_timing *t = ebpf_timing_create(NULL, obj);
+    ebpf_timing *t = ebpf_timing_create(tcfg, obj);
     ebpf_vm_set_tracer(ebpf_core_vm(core), ebpf_timing_tracer, t);
     struct ebpf_xdp_frame f;
     assert_int_equal(ebpf_xdp_frame_init(&f, 0), 0);
@@ -199,6 +205,56 @@ static void test_helpers_and_map_memory(void **state)
     assert_int_equal(pt.issue_cycles, 6);
 }
 
+/* Dual issue: pairs of independent single-cycle instructions. */
+static void test_dual_issue(void **state)
+{
+    (void)state;
+    tcfg = &dual_cfg;
+    /* two independent movs pair; exit issues alone */
+    expect("mov %r0, 1\nmov %r1, 2\nexit\n", 3, 2, (uint64_t[6]){0});
+    /* the second reads what the first writes: no pair */
+    expect("mov %r1, 1\nadd %r1, 2\nmov %r0, %r1\nexit\n", 4, 4, (uint64_t[6]){0});
+    /* one memory access per pair: st, (st, mov), exit */
+    expect("stdw [%r10-8], 1\nstdw [%r10-16], 2\nmov %r0, 0\nexit\n", 4, 3, (uint64_t[6]){0});
+    /* a taken branch in the second slot: (mov, mov), (mov, jeq) +2, exit */
+    expect("mov %r0, 0\nmov %r1, 0\nmov %r2, 0\njeq %r1, 0, +1\nmov %r0, 1\nexit\n", 5, 5,
+           (uint64_t[6]){[BR] = 2});
+    /* a branch that falls through pairs with the next instruction: mov,
+     * (jeq, mov), exit */
+    expect("mov %r1, 1\njeq %r1, 0, +1\nmov %r0, 2\nexit\n", 4, 3, (uint64_t[6]){0});
+    /* a taken branch does not pair with its target */
+    expect("mov %r1, 0\njeq %r1, 0, +0\nmov %r0, 2\nexit\n", 4, 6, (uint64_t[6]){[BR] = 2});
+    /* one branch per pair: (mov, mov), jeq, (jeq, mov), exit */
+    expect("mov %r1, 1\nmov %r2, 1\njeq %r1, 0, +2\njeq %r2, 0, +1\nmov %r0, 0\nexit\n", 6, 4,
+           (uint64_t[6]){0});
+    /* mul, lddw, jumps, calls and exits issue alone */
+    expect("mov %r0, 1\nmul %r1, 3\nmov %r2, 1\nlddw %r3, 7\nmov %r4, 1\nexit\n", 6, 8,
+           (uint64_t[6]){[MC] = 2});
+    /* local loads deliver in EX: no load-use */
+    expect("stdw [%r10-8], 5\nldxdw %r0, [%r10-8]\nexit\n", 3, 3, (uint64_t[6]){0});
+    /* an atomic's fetch still delivers in MEM, and a pair waits once:
+     * (st, mov), atomic (+1), (mov, mov) reading r1 (+1), exit */
+    expect("stdw [%r10-8], 1\nmov %r1, 2\nlock fetch add [%r10-8], %r1\nmov %r0, %r1\n"
+           "mov %r2, %r1\nexit\n",
+           6, 6, (uint64_t[6]){[LU] = 1, [MC] = 1});
+    /* map memory: stw, lddw (+1), mov, add, call (+1 array lookup),
+     * (jeq, ldxdw from map SRAM +1), exit after the map load (+1) */
+    const struct ebpf_map_spec array = {.name = "a", .type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+                                        .value_size = 8, .max_entries = 4};
+    struct ebpf_packet_timing pt = time_object("stw [%r10-4], 1\nlddw %r1, map_fd(0)\n"
+                                               "mov %r2, %r10\nadd %r2, -4\ncall 1\n"
+                                               "jeq %r0, 0, +1\nldxdw %r0, [%r0]\nexit\n",
+                                               &array, 1);
+    assert_int_equal(pt.insns, 8);
+    assert_int_equal(pt.groups, 7);
+    assert_int_equal(pt.stall[MC], 1);
+    assert_int_equal(pt.stall[HLP], 1);
+    assert_int_equal(pt.stall[MEM], 1);
+    assert_int_equal(pt.stall[LU], 1);
+    assert_int_equal(pt.issue_cycles, 11);
+    tcfg = &scalar_cfg;
+}
+
 /* docs/microarchitecture.md's table must state the model's base cycles. */
 static void test_published_table(void **state)
 {
@@ -234,6 +290,12 @@ static void test_published_table(void **state)
 
 int main(void)
 {
+    ebpf_core_timing_default(&scalar_cfg);
+    scalar_cfg.issue_width = 1;
+    scalar_cfg.local_load_use_penalty = 1;
+    ebpf_core_timing_default(&dual_cfg);
+    dual_cfg.issue_width = 2;
+    dual_cfg.local_load_use_penalty = 0;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_straight_alu),
         cmocka_unit_test(test_divide),
@@ -241,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_branches),
         cmocka_unit_test(test_calls_and_lddw),
         cmocka_unit_test(test_helpers_and_map_memory),
+        cmocka_unit_test(test_dual_issue),
         cmocka_unit_test(test_published_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
