@@ -332,7 +332,8 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
         t->prev_load_pen = t->cur_load_pen;
         t->cur_load_reg = -1;
         t->group_waited = false;
-        t->last = *r;
+        if (c->issue_width >= 2)
+            t->last = *r;
     }
     t->group_open = !second;
     if (t->prev_load_reg >= 0 && !t->group_waited && (reads_mask(r) >> t->prev_load_reg) & 1) {
