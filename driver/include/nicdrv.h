@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ebpf_hwconfig.h"
 #include "ebpf_runtime.h"
 #include "ebpf_timing.h"
 
@@ -102,9 +103,16 @@ struct nicdrv_config {
     struct nicdrv_faults faults;
 };
 
-/* Gen4 x8, MPS 256, MRRS 512, 24-byte TLP overhead, ring of 64, 250 MHz,
- * the timing model's default core timing, interrupts, no faults. */
+/* The hardware config's defaults (Gen3 x8, MPS 256, MRRS 512, 24-byte TLP
+ * overhead, 500 ns one way, ring of 256, 250 MHz, maps in SRAM) and the
+ * driver's own: 32 KiB command buffers, interrupts after 1.5 us, 1 ms
+ * timeout, 16 retries, no faults. */
 void nicdrv_config_default(struct nicdrv_config *cfg);
+/* The link ([pcie]), command ring ([rings] cmd_ring), core clock and
+ * timing, and map placements ([memory]) of the hardware config: the same
+ * INI file as ebpfsim nic (docs/configuration.md). */
+int nicdrv_config_from_hw(struct nicdrv_config *cfg, const struct ebpf_hwconfig *hw, char *err,
+                          size_t errlen);
 /* "gen3x8", "gen4x16", "gen5x4" ... */
 int nicdrv_config_set_link(struct nicdrv_config *cfg, const char *spec, char *err, size_t errlen);
 /* Add or change the placement of the map called name. */
@@ -146,6 +154,15 @@ enum nicdrv_status {
     NICDRV_ST_STALE_SEQ,      /* sequence number older than the replay window */
     NICDRV_ST_COUNT
 };
+
+/* BAD_PROG detail: the reason in bits 31..28, a value in bits 27..0. */
+enum nicdrv_bad_prog {
+    NICDRV_BAD_PROG_OBJECT = 1, /* no object with that tag */
+    NICDRV_BAD_PROG_INDEX,      /* program index too large; value: programs in the object */
+    NICDRV_BAD_PROG_LENGTH,     /* image length; value: the program's length in bytes */
+    NICDRV_BAD_PROG_INSN,       /* image differs from the program; value: instruction index */
+};
+#define NICDRV_BAD_PROG_DETAIL(reason, value) ((uint32_t)(reason) << 28 | ((uint32_t)(value) & 0x0fffffffu))
 
 const char *nicdrv_status_name(unsigned status);
 /* The negative errno a status becomes at the API (detail: the completion's). */
@@ -272,6 +289,7 @@ struct nicdrv_dev_stats {
     uint64_t dma_errors;     /* injected DMA read failures */
     uint64_t dropped;        /* injected lost completions */
     uint64_t resets;
+    uint64_t resets_mid_batch; /* resets after some but not all elements of a batch */
     uint64_t seq_gaps;
     uint64_t elems_read;
     uint64_t elems_written;
@@ -363,6 +381,9 @@ int nicdrv_submit(nicdrv *nic, const struct nicdrv_cmd *cmd, uint32_t *seq);
 int nicdrv_poll(nicdrv *nic, struct nicdrv_completion *out, unsigned max);
 int nicdrv_wait(nicdrv *nic, uint32_t seq, struct nicdrv_completion *out);
 unsigned nicdrv_outstanding(const nicdrv *nic);
+/* Submit on a full ring: -EAGAIN (true) or wait, advancing time (false,
+ * the config's default). */
+void nicdrv_set_nonblocking(nicdrv *nic, bool nonblocking);
 
 /* Synchronous calls (submit + wait).  Sizes are the caller's; the device
  * checks them against the map.  Each call leaves its completion (latency,
@@ -417,10 +438,80 @@ double nicdrv_last_call_ns(const nicdrv *nic);
 int nicdrv_run_xdp(nicdrv *nic, unsigned cpu, struct ebpf_xdp_frame *frame, uint32_t *prog_id,
                    struct ebpf_xdp_result *res);
 
-/* Map contents as JSON through the driver, in the format of ebpfsim run
- * --maps-in/--maps-out: {"map": [{"key": "hex", "value": "hex" | [per CPU]}]}. */
-int nicdrv_maps_load_json(nicdrv *nic, const char *path, char *err, size_t errlen);
-int nicdrv_maps_dump_json(nicdrv *nic, const char *path, char *err, size_t errlen);
+/* ------------------------------------------------------------------ */
+/* Control-plane schedules: timed operations run while traffic flows
+ * (docs/driver.md, "Schedule files").  One operation a line:
+ *
+ *   TIME update MAP key HEX value HEX [any|noexist|exist]
+ *   TIME delete MAP key HEX
+ *   TIME lookup MAP key HEX
+ *   TIME replace PROG [object FILE]
+ *
+ * TIME is a number with a unit (ns, us, ms, s) counted from the start the
+ * caller gives (ebpfsim: the first packet).  An operation is submitted at
+ * its time and takes effect when the device applies it (submission plus
+ * the modelled latency, faults and retries included): a packet sees it iff
+ * the packet's time is at or after that instant.  replace loads the
+ * program (PROG_LOAD) at TIME and attaches it (PROG_ATTACH) as soon as the
+ * host sees the load complete. */
+
+typedef struct nicdrv_sched nicdrv_sched;
+
+enum nicdrv_sched_op { NICDRV_SCHED_UPDATE, NICDRV_SCHED_DELETE, NICDRV_SCHED_LOOKUP,
+                       NICDRV_SCHED_REPLACE };
+
+struct nicdrv_sched_entry {
+    unsigned line;             /* in the schedule file */
+    uint8_t op;                /* enum nicdrv_sched_op */
+    char text[160];            /* the line, trimmed */
+    uint64_t at_ps;            /* TIME */
+    uint64_t submit_ps;        /* absolute (driver clock); 0 until submitted */
+    uint64_t apply_ps;         /* when the device applied it (replace: the attach) */
+    uint64_t done_ps;          /* when the host saw it complete */
+    unsigned attempts;         /* descriptors written (replace: load + attach) */
+    int rc;                    /* 0 or a negative errno */
+    char msg[NICDRV_ERR_LEN];  /* the driver's message when rc < 0 */
+    uint32_t prog_id;          /* replace: the new program's id */
+    uint8_t value[256];        /* lookup: the value read (first 256 bytes) */
+    uint32_t value_len;
+    int64_t first_packet;      /* set by nicdrv_sched_packet: -1 none yet */
+    bool done;
+    /* internal */
+    uint32_t map_id, seq;
+    int obj_tag;
+    unsigned prog_index;
+    ebpf_object *obj;          /* replace: the object (opened for object FILE) */
+    uint64_t flags;
+    uint8_t *in;
+    uint32_t in_len, key_size, value_size;
+    int phase;                 /* 0 waiting, 1 submitted, 2 replace: attach submitted, 3 attach due */
+};
+
+/* Read a schedule; errors are "FILE:LINE: why". */
+int nicdrv_sched_load(const char *path, nicdrv_sched **out, char *err, size_t errlen);
+/* Resolve map and program names on the driver's device, check key and
+ * value sizes, open the objects of replace ... object FILE (with oo) and
+ * add them to the device (before the traffic starts, so no operation
+ * waits for it later).  Objects named are searched in obj (the device's
+ * object) first. */
+int nicdrv_sched_bind(nicdrv_sched *s, nicdrv *nic, ebpf_object *obj,
+                      const struct ebpf_object_opts *oo, char *err, size_t errlen);
+/* TIME 0 is base_ps on the driver's clock. */
+void nicdrv_sched_start(nicdrv_sched *s, uint64_t base_ps);
+/* Run the driver up to t_ps, submitting operations when their time comes
+ * and completing them (nonblocking submission: a full ring delays an
+ * operation, it never blocks the caller past t_ps). */
+int nicdrv_sched_advance(nicdrv_sched *s, uint64_t t_ps);
+/* A packet at t_ps (index in the trace) is about to run: records the first
+ * packet that sees each applied operation. */
+void nicdrv_sched_packet(nicdrv_sched *s, uint64_t index, uint64_t t_ps);
+/* Run the rest of the schedule to completion (after the last packet). */
+int nicdrv_sched_finish(nicdrv_sched *s);
+unsigned nicdrv_sched_count(const nicdrv_sched *s);
+const struct nicdrv_sched_entry *nicdrv_sched_entry(const nicdrv_sched *s, unsigned i);
+/* Operations that failed (rc < 0) so far. */
+unsigned nicdrv_sched_failed(const nicdrv_sched *s);
+void nicdrv_sched_free(nicdrv_sched *s);
 
 /* ------------------------------------------------------------------ */
 /* Measurements (build/nicctl bench). */

@@ -11,23 +11,13 @@
 void nicdrv_config_default(struct nicdrv_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->pcie = (struct nicdrv_pcie){
-        .gen = 4,
-        .lanes = 8,
-        .max_payload = 256,
-        .max_read_request = 512,
-        .tlp_overhead = 24,   /* 16-byte 4DW header + 2 sequence + 4 LCRC + 2 framing */
-        .latency_ns = 200,
-        .host_mem_ns = 100,
-    };
-    cfg->ring_size = 64;
-    cfg->cmd_buffer = 16384;
-    cfg->core_mhz = 250;
-    ebpf_core_timing_default(&cfg->core);
+    /* What the hardware config does not say: the host side and the
+     * command engine's firmware. */
+    cfg->pcie.host_mem_ns = 100;
+    cfg->cmd_buffer = 32768;
     cfg->cmd_cycles = 32;
     cfg->elem_cycles = 4;
     cfg->reset_recovery_ns = 10000;
-    cfg->default_placement = cfg->core.default_placement;
     cfg->n_cpus = 1;
     cfg->notify = NICDRV_NOTIFY_IRQ;
     cfg->irq_ns = 1500;
@@ -35,6 +25,42 @@ void nicdrv_config_default(struct nicdrv_config *cfg)
     cfg->timeout_ns = 1000000;
     cfg->max_retries = 16;
     cfg->faults.seed = 1;
+    /* The rest from the hardware config's defaults (docs/configuration.md). */
+    struct ebpf_hwconfig hw;
+    ebpf_hwconfig_default(&hw);
+    char err[256];
+    nicdrv_config_from_hw(cfg, &hw, err, sizeof(err));
+}
+
+int nicdrv_config_from_hw(struct nicdrv_config *cfg, const struct ebpf_hwconfig *hw, char *err,
+                          size_t errlen)
+{
+    struct nicdrv_config c = *cfg;
+    c.pcie.gen = hw->pcie_gen;
+    c.pcie.lanes = hw->pcie_lanes;
+    c.pcie.max_payload = hw->pcie_max_payload;
+    c.pcie.max_read_request = hw->pcie_max_read_request;
+    c.pcie.tlp_overhead = hw->pcie_tlp_overhead;
+    c.pcie.latency_ns = hw->pcie_latency_ns;
+    if (hw->cmd_ring < 2 || hw->cmd_ring > 4096) {
+        snprintf(err, errlen, "rings.cmd_ring = %u: the driver's rings hold 2..4096 descriptors",
+                 hw->cmd_ring);
+        return -EINVAL;
+    }
+    c.ring_size = hw->cmd_ring;
+    c.core_mhz = hw->clock_mhz;
+    c.core = hw->timing;
+    c.default_placement = hw->timing.default_placement;
+    c.n_map_placements = 0;
+    for (unsigned i = 0; i < hw->n_map_placements && i < NICDRV_MAX_PLACEMENTS; i++) {
+        snprintf(c.map_placement[i].map, sizeof(c.map_placement[i].map), "%s", hw->map_placement[i].map);
+        c.map_placement[i].placement = hw->map_placement[i].placement;
+        c.n_map_placements++;
+    }
+    int rc = nicdrv_config_check(&c, err, errlen);
+    if (rc == 0)
+        *cfg = c;
+    return rc;
 }
 
 static const char *const placement_names[EBPF_PLACE_COUNT] = {"sram", "dram", "host"};
@@ -172,8 +198,8 @@ int nicdrv_config_check(const struct nicdrv_config *cfg, char *err, size_t errle
     else if (!pow2_in(p->max_read_request, 128, 4096))
         snprintf(buf, sizeof(buf), "pcie max read request %u is not a power of 2 in 128..4096",
                  p->max_read_request), why = buf;
-    else if (p->tlp_overhead < 12 || p->tlp_overhead > 64)
-        snprintf(buf, sizeof(buf), "pcie TLP overhead %u is not 12..64 bytes", p->tlp_overhead),
+    else if (p->tlp_overhead > 64)
+        snprintf(buf, sizeof(buf), "pcie TLP overhead %u is not 0..64 bytes", p->tlp_overhead),
             why = buf;
     else if (!(p->latency_ns >= 0) || !(p->host_mem_ns >= 0))
         why = "pcie latencies must be >= 0";

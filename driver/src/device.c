@@ -468,14 +468,24 @@ static void plan_start(nicdrv_dev *dev)
     }
 
     if (rng_hit(&dev->rng, f->reset_rate)) {
-        /* The queue engine resets somewhere inside this command.  A write
-         * may have been applied (whole, or some elements of a batch) before
-         * the reset; its completion is lost either way. */
+        /* The queue engine resets at a uniformly drawn instant between the
+         * command's start and the end of its write-back.  A batch executes
+         * its elements evenly over its execution time, so a reset during it
+         * leaves the elements before that instant applied; a single command
+         * takes effect at the end of its execution.  After the execution
+         * the command is applied but its completion is lost. */
+        struct pcie_xfer xo, xc;
+        pcie_write(&dev->link, d->out_len, true, &xo);
+        pcie_write(&dev->link, NICDRV_CQE_SIZE, true, &xc);
+        uint64_t t_end = t + xo.ser_ps + xc.ser_ps;
         p->kind = PLAN_RESET;
-        p->t_event = t0 + (uint64_t)((double)(t - t0) * rng_unit(&dev->rng));
+        p->t_event = t0 + (uint64_t)((double)(t_end - t0) * rng_unit(&dev->rng));
         if (p->early == NICDRV_ST_COUNT && !p->replay && op_mutates(d->opcode)) {
-            uint64_t span = op_is_batch_write(d->opcode) ? (uint64_t)d->count + 1 : 2;
-            p->reset_elems = (uint32_t)(rng_next(&dev->rng) % span);
+            if (p->t_event >= t)
+                p->reset_elems = UINT32_MAX;
+            else if (op_is_batch_write(d->opcode) && p->t_event > p->tl.payload)
+                p->reset_elems = (uint32_t)((double)d->count * (double)(p->t_event - p->tl.payload) /
+                                            (double)(t - p->tl.payload));
         }
         return;
     }
@@ -483,8 +493,12 @@ static void plan_start(nicdrv_dev *dev)
     p->drop = rng_hit(&dev->rng, f->drop_completion_rate);
 }
 
-static void log_result(nicdrv_dev *dev, uint32_t seq, const struct exec_result *r, uint64_t t)
+/* The command seq is settled (applied, rejected, or skipped by the host):
+ * its result goes to the replay log and the next sequence number is due. */
+static void log_result(nicdrv_dev *dev, uint32_t seq, const struct exec_result *r, uint64_t t,
+                       bool executed)
 {
+    dev->st.commands += executed;
     struct log_entry *le = &dev->log[seq % dev->log_size];
     le->valid = true;
     le->seq = seq;
@@ -516,7 +530,6 @@ static void execute(nicdrv_dev *dev, uint32_t limit, struct exec_result *r)
     const struct dev_plan *p = &dev->plan;
     uint32_t first = dev->partial_valid && dev->partial_seq == p->d.seq ? dev->partial_done : 0;
     exec_run(dev, &p->d, p->payload, first, limit, r);
-    dev->st.commands++;
 }
 
 static void queue_reset(nicdrv_dev *dev)
@@ -536,14 +549,16 @@ static void queue_reset(nicdrv_dev *dev)
 static void plan_reset(nicdrv_dev *dev)
 {
     struct dev_plan *p = &dev->plan;
-    if (p->reset_elems) {
+    if (p->reset_elems && p->d.seq == dev->expected_seq) {
         struct exec_result r;
         if (op_is_batch_write(p->d.opcode)) {
             uint32_t first = dev->partial_valid && dev->partial_seq == p->d.seq ? dev->partial_done : 0;
             execute(dev, p->reset_elems, &r);
             bool finished = r.status != NICDRV_ST_OK || r.count >= p->d.count;
+            if (r.status == NICDRV_ST_OK && r.count > 0 && r.count < p->d.count)
+                dev->st.resets_mid_batch++;
             if (finished) {
-                log_result(dev, p->d.seq, &r, dev->now);
+                log_result(dev, p->d.seq, &r, dev->now, true);
             } else {
                 dev->partial_valid = true;
                 dev->partial_seq = p->d.seq;
@@ -551,7 +566,7 @@ static void plan_reset(nicdrv_dev *dev)
             }
         } else {
             execute(dev, UINT32_MAX, &r);
-            log_result(dev, p->d.seq, &r, dev->now);
+            log_result(dev, p->d.seq, &r, dev->now, true);
         }
     }
     dev->st.busy_ps += dev->now - p->tl.start;
@@ -590,7 +605,15 @@ static void plan_finish(nicdrv_dev *dev)
     struct dev_plan *p = &dev->plan;
     struct exec_result r = {0};
     uint64_t apply = 0;
-    const uint8_t *out = dev->out;
+    const uint8_t *out = NULL; /* the replay log's copy, else dev->out (after execution) */
+    /* A SKIP_SEQ that arrived while this command ran has settled its
+     * sequence number: answer from the log instead of applying it. */
+    if (p->have_desc && !p->replay && p->d.seq != dev->expected_seq &&
+        (p->early == NICDRV_ST_COUNT || !transient(p->early))) {
+        const struct log_entry *le = &dev->log[p->d.seq % dev->log_size];
+        if (le->valid && le->seq == p->d.seq)
+            p->replay = true;
+    }
     if (!p->have_desc) {
         r.status = NICDRV_ST_DMA_ERROR;
     } else if (p->replay) {
@@ -606,20 +629,18 @@ static void plan_finish(nicdrv_dev *dev)
     } else if (p->early != NICDRV_ST_COUNT) {
         r.status = p->early;
         r.detail = p->early_detail;
-        if (!transient(r.status)) {
-            dev->st.commands++;
-            log_result(dev, p->d.seq, &r, dev->now);
-        }
+        if (!transient(r.status) && p->d.seq == dev->expected_seq)
+            log_result(dev, p->d.seq, &r, dev->now, true);
     } else {
         execute(dev, UINT32_MAX, &r);
-        log_result(dev, p->d.seq, &r, dev->now);
+        log_result(dev, p->d.seq, &r, dev->now, true);
         apply = dev->now;
     }
     if (!p->replay && r.status != NICDRV_ST_OK && r.status != NICDRV_ST_NOENT &&
         !transient(r.status))
         dev->st.rejected++;
     if (r.out_len)
-        memcpy(dev->host_mem + (p->d.out_addr - HOST_BUS_BASE), out, r.out_len);
+        memcpy(dev->host_mem + (p->d.out_addr - HOST_BUS_BASE), out ? out : dev->out, r.out_len);
 
     struct pcie_xfer xo, xc;
     pcie_write(&dev->link, r.out_len, true, &xo);
@@ -674,6 +695,10 @@ static void mmio_arrive(nicdrv_dev *dev, const struct mmio_write *w)
         if (dev->up && w->value - dev->sq_head <= dev->ring_size)
             dev->sq_tail = w->value;
         break;
+    case REG_CQ_HEAD:
+        if (dev->up && w->value - dev->cq_head_credit <= dev->ring_size)
+            dev->cq_head_credit = w->value;
+        break;
     case REG_QUEUE_INIT:
         dev->up = true;
         dev->sq_head = 0;
@@ -688,7 +713,7 @@ static void mmio_arrive(nicdrv_dev *dev, const struct mmio_write *w)
         /* The host gave up on this command: it is never applied. */
         if (dev->expected_seq == w->value) {
             struct exec_result r = {.status = NICDRV_ST_DMA_ERROR};
-            log_result(dev, w->value, &r, dev->now);
+            log_result(dev, w->value, &r, dev->now, false);
         }
         break;
     }

@@ -158,11 +158,13 @@ uint16_t exec_check(nicdrv_dev *dev, const struct desc *d, uint32_t *detail)
         break;
     case NICDRV_OP_PROG_LOAD:
         if (d->target >= dev->n_objs)
-            REJECT(NICDRV_ST_BAD_PROG, UINT32_MAX);
+            REJECT(NICDRV_ST_BAD_PROG, NICDRV_BAD_PROG_DETAIL(NICDRV_BAD_PROG_OBJECT, d->target));
         if (d->aux >= ebpf_object_prog_count(dev->objs[d->target].obj))
-            REJECT(NICDRV_ST_BAD_PROG, ebpf_object_prog_count(dev->objs[d->target].obj));
+            REJECT(NICDRV_ST_BAD_PROG, NICDRV_BAD_PROG_DETAIL(NICDRV_BAD_PROG_INDEX,
+                                                           ebpf_object_prog_count(dev->objs[d->target].obj)));
         if (d->in_len != prog_image_len(dev, d->target, d->aux))
-            REJECT(NICDRV_ST_BAD_PROG, prog_image_len(dev, d->target, d->aux));
+            REJECT(NICDRV_ST_BAD_PROG, NICDRV_BAD_PROG_DETAIL(NICDRV_BAD_PROG_LENGTH,
+                                                           prog_image_len(dev, d->target, d->aux)));
         break;
     case NICDRV_OP_PROG_ATTACH:
         if (d->flags & ~(uint64_t)NICDRV_F_REPLACE)
@@ -300,7 +302,7 @@ static void run_prog_load(nicdrv_dev *dev, const struct desc *d, const uint8_t *
     for (size_t i = 0; i < n; i++)
         if (memcmp(in + i * sizeof(*insns), &insns[i], sizeof(*insns))) {
             r->status = NICDRV_ST_BAD_PROG;
-            r->detail = (uint32_t)i;
+            r->detail = NICDRV_BAD_PROG_DETAIL(NICDRV_BAD_PROG_INSN, i);
             return;
         }
     for (uint32_t id = 1; id <= NICDRV_MAX_PROGS; id++) {
@@ -378,7 +380,7 @@ void exec_run(nicdrv_dev *dev, const struct desc *d, const uint8_t *in, uint32_t
         const struct nicdrv_dev_stats *s = &dev->st;
         uint64_t f[STATS_SIZE / 8] = {
             s->commands, s->replays, s->rejected, s->dma_errors, s->dropped, s->resets,
-            s->seq_gaps, s->elems_read, s->elems_written, s->prog_swaps, s->packets,
+            s->resets_mid_batch, s->seq_gaps, s->elems_read, s->elems_written, s->prog_swaps, s->packets,
             s->verdicts[0], s->verdicts[1], s->verdicts[2], s->verdicts[3], s->verdicts[4],
             s->busy_ps, s->bytes_up, s->bytes_down, s->tlps_up, s->tlps_down,
         };
@@ -441,6 +443,9 @@ uint64_t exec_cost_ps(const nicdrv_dev *dev, const struct desc *d)
             break;
         }
         uint64_t n = d->count ? d->count : 1;
+        /* a batch lookup walks at most the elements present */
+        if (d->opcode == NICDRV_OP_MAP_LOOKUP_BATCH && n > ebpf_map_count(m->map))
+            n = ebpf_map_count(m->map) + 1;
         cycles += n * (per + (op_is_batch(d->opcode) ? dev->cfg.elem_cycles : 0));
         if (m->placement == EBPF_PLACE_HOST) {
             /* A host-placed map's bytes cross the link too. */

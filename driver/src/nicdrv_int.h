@@ -90,7 +90,7 @@ enum {
 };
 
 /* Result records of the info commands. */
-enum { DEVINFO_SIZE = 28, MAPINFO_SIZE = 100, PROGINFO_SIZE = 96, STATS_SIZE = 21 * 8 };
+enum { DEVINFO_SIZE = 28, MAPINFO_SIZE = 100, PROGINFO_SIZE = 96, STATS_SIZE = 22 * 8 };
 
 /* ------------------------------------------------------------------ */
 /* The PCIe link. */
@@ -124,7 +124,13 @@ void pcie_read(const struct pcie_model *m, uint32_t bytes, bool by_device, uint6
 /* ------------------------------------------------------------------ */
 /* The device. */
 
-enum dev_reg { REG_SQ_TAIL, REG_QUEUE_INIT, REG_SKIP_SEQ };
+/* Device registers the host writes (posted MMIO writes, in order):
+ *  SQ_TAIL     doorbell: the host's submission tail (free-running position);
+ *  CQ_HEAD     the host's completion head (room in the completion ring);
+ *  QUEUE_INIT  re-enable the queue after a reset with the tail given (the
+ *              host re-posted that many descriptors from position 0);
+ *  SKIP_SEQ    the host gave up on this sequence number: never apply it. */
+enum dev_reg { REG_SQ_TAIL, REG_CQ_HEAD, REG_QUEUE_INIT, REG_SKIP_SEQ };
 
 struct mmio_write {
     uint64_t t;            /* arrival at the device */
@@ -291,51 +297,67 @@ bool op_is_batch_write(unsigned op);
 /* ------------------------------------------------------------------ */
 /* The host driver. */
 
+/* QUEUED: has a sequence number, waits for a ring slot (new or resent);
+ * INFLIGHT: its current attempt is a descriptor in the ring;
+ * DONE: completed, a synchronous caller has not collected it yet. */
 enum cmd_state { CMD_FREE, CMD_QUEUED, CMD_INFLIGHT, CMD_DONE };
 
 struct host_cmd {
     uint8_t state;          /* enum cmd_state */
     bool internal;          /* a synchronous call waits for it */
-    bool reported;          /* async: handed to nicdrv_poll/wait */
     uint32_t seq;
-    struct nicdrv_cmd cmd;  /* in points into host memory once copied */
-    uint32_t in_len, out_cap;
+    struct nicdrv_cmd cmd;  /* the caller's command (in: already copied) */
+    uint32_t out_off;       /* result offset in the command buffer */
     uint32_t pos;           /* ring position of the current attempt */
-    uint32_t qgen;          /* queue generation of the current attempt */
-    bool in_ring;
-    uint64_t t_submit, t_sent, t_doorbell, deadline;
+    uint64_t t_submit, t_first_post, t_post, t_doorbell, deadline;
     unsigned attempts, failures;
-    bool timed_out;
     struct nicdrv_completion done;
 };
+
+/* Test hook: called on every descriptor the host writes into the ring
+ * (after encoding), so a test can malform it. */
+typedef void (*nicdrv_tamper_fn)(void *user, uint32_t seq, uint8_t *desc);
 
 struct nicdrv {
     nicdrv_dev *dev;
     bool owns_dev;
     struct nicdrv_config cfg;
     struct pcie_model link;
-    uint8_t *mem;
+    uint64_t mmio_write_ps;  /* a posted 4-byte write reaching the device */
+    uint64_t mmio_read_ps;   /* one way of a 4-byte read */
+    uint8_t *mem;            /* host memory the device reaches by DMA */
     size_t mem_size;
     size_t sq_off, cq_off, buf_off;
-    uint32_t ring;           /* ring size R */
-    uint32_t window;         /* sequence numbers in flight at most */
+    uint32_t ring;           /* R: ring slots, commands in flight at most */
 
-    uint32_t sq_tail, head_known, cq_head;
+    uint32_t sq_tail;        /* next ring position to write */
+    uint32_t head_known;     /* device's fetch position as last reported */
+    uint32_t cq_head;
     uint8_t cq_phase;
-    uint32_t known_gen, qgen;
-    int32_t *slot_cmd;       /* per ring slot: command index of the attempt there */
-    uint32_t *slot_pos;
+    bool need_init;          /* after a reset: the next doorbell is QUEUE_INIT */
+    uint32_t known_gen;      /* device reset generation the queue was set up in */
+    int32_t *slot_cmd;       /* per ring slot: command index of the attempt there, -1 */
+    uint32_t *slot_pos;      /* and its ring position */
 
-    struct host_cmd *cmds;   /* R entries; entry i owns command buffer i */
-    uint32_t next_seq;
-    bool stalled;
-    uint64_t stall_deadline;
+    struct host_cmd *cmds;   /* R entries: command seq lives in cmds[seq % R] and
+                                owns command buffer seq % R */
+    uint32_t next_seq;       /* next sequence number to give */
+    uint32_t oldest;         /* oldest sequence number whose entry is not free */
+    unsigned n_queued, n_inflight;
+
+    /* An MMIO read of the device's status (after a timeout). */
+    int status_phase;        /* 0 idle, 1 read on its way, 2 value on its way back */
+    uint64_t status_sample_ps, status_done_ps;
+    struct dev_status status;
 
     struct nicdrv_completion *done_list; /* async completions not yet polled */
-    size_t done_n, done_cap;
+    size_t done_head, done_n, done_cap;
 
     struct nicdrv_map_info *maps;
     unsigned n_maps;
+
+    nicdrv_tamper_fn tamper;
+    void *tamper_user;
 
     struct nicdrv_stats st;
     struct nicdrv_completion last;
@@ -345,10 +367,12 @@ struct nicdrv {
 
 /* host.c */
 int host_set_err(nicdrv *nic, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Submit and wait for one command (internal: not reported to nicdrv_poll). */
+/* Submit and wait for one command (not reported to nicdrv_poll). */
 int host_call(nicdrv *nic, const struct nicdrv_cmd *cmd, struct nicdrv_completion *out);
-/* Format the error of a failed completion into nic->err. */
-int host_fail_completion(nicdrv *nic, const struct nicdrv_completion *c, const char *what);
+/* Put the error of a failed command into nic->err (what: the call and its
+ * target); returns c->rc. */
+int host_fail(nicdrv *nic, const struct nicdrv_cmd *cmd, const struct nicdrv_completion *c,
+              const char *what);
 int host_refresh_maps(nicdrv *nic);
 
 /* A deterministic stream for fault injection (splitmix64). */
