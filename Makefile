@@ -65,7 +65,7 @@ TEST_BIN  := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(firstword $(subst /, ,$(t)
 
 DEBIAN_PKGS := build-essential clang llvm libcmocka-dev libpcap-dev libelf-dev libbpf-dev \
                zlib1g-dev libjansson-dev libinih-dev pkg-config verilator yosys libsystemc-dev libxdp-dev xdp-tools \
-               bpftool libclang-rt-14-dev
+               bpftool libclang-rt-14-dev chromium
 
 .PHONY: all test test-unit test-conformance test-kernel test-asan bench demo deps clean
 

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ebpf_xdp.h"
 #include "engine.h"
 #include "kernel.h"
 #include "pcapio.h"
+#include "progress.h"
 #include "sim.h"
 
 static void show_bytes(const char *who, const uint8_t *b, uint32_t n)
@@ -189,6 +191,15 @@ int cmd_diff(int argc, char **argv)
     unsigned long compared = 0, mismatches = 0, refused = 0;
     uint8_t *saved = NULL;
     size_t saved_cap = 0;
+    /* progress: bytes of all the traces */
+    struct progress prog;
+    progress_start(&prog, "packets", false);
+    uint64_t total_bytes = 0, done_bytes = 0;
+    for (size_t t = 0; t < n_pcaps; t++) {
+        struct stat st;
+        if (stat(pcaps[t], &st) == 0)
+            total_bytes += (uint64_t)st.st_size;
+    }
     for (size_t t = 0; t < n_pcaps && status == 0; t++) {
         struct pcap_in in;
         if (pcap_in_open(&in, pcaps[t], err, sizeof(err)) < 0) {
@@ -224,9 +235,13 @@ int cmd_diff(int argc, char **argv)
                 break;
             }
             compared++;
+            progress_update(&prog, compared,
+                            total_bytes ? (double)(done_bytes + pcap_in_offset(&in)) / (double)total_bytes
+                                        : -1);
             if (ra.refused)
                 refused++;
             if (!same_result(&ra, &rb) && ++mismatches <= 5) {
+                progress_end(&prog);
                 fprintf(stderr, "  %s record %" PRIu64 " (%" PRIu32 " bytes): %s %s (retval %" PRIu64
                         ")%s%s, %s %s (retval %" PRIu64 ")\n",
                         pcaps[t], in.record, pkt.caplen, oa->name,
@@ -237,10 +252,13 @@ int cmd_diff(int argc, char **argv)
                 show_bytes(ob->name, rb.data, rb.data_len);
             }
         }
+        progress_end(&prog);
         if (rc < 0)
             fprintf(stderr, "  (%s ends with an error: %s)\n", pcaps[t], err);
+        done_bytes += in.file_size;
         pcap_in_close(&in);
     }
+    progress_end(&prog);
     free(saved);
     unsigned n_maps;
     unsigned long map_bad = status ? 0 : compare_maps(oa, a, ob, b, &n_maps);

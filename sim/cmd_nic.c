@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
 #include "sim.h"
 #include "systemc/nic.h"
 
@@ -100,6 +101,11 @@ static int write_json(const char *path, const struct nic_options *o, const struc
     return fclose(f) ? -errno : 0;
 }
 
+static void nic_progress(void *user, uint64_t frames, double fraction)
+{
+    progress_update(user, frames, fraction);
+}
+
 int cmd_nic(int argc, char **argv)
 {
     struct nic_options o = {0};
@@ -153,9 +159,14 @@ int cmd_nic(int argc, char **argv)
     }
     o.object = argv[optind];
     struct nic_report rep;
+    struct progress prog;
+    progress_start(&prog, "packets", quiet);
+    o.progress = nic_progress;
+    o.progress_user = &prog;
     double t0 = now_seconds();
     int rc = nic_simulate(&o, &rep, err, sizeof(err));
     double wall = now_seconds() - t0;
+    progress_end(&prog);
     if (rc < 0) {
         errmsg("nic", "%s", err);
         if (rc != -EIO)

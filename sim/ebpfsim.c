@@ -12,6 +12,7 @@ static const struct subcommand {
     {"run", cmd_run, "run an XDP object over a pcap trace (engines: model, kernel)"},
     {"diff", cmd_diff, "compare two engines (model, kernel) packet by packet and map by map"},
     {"nic", cmd_nic, "SystemC NIC model: throughput, latency, drops, core utilisation"},
+    {"report", cmd_report, "throughput report over a sweep of NIC configurations (HTML, JSON, Markdown)"},
     {"info", cmd_info, "list the programs and maps of a BPF object"},
     {"asm", cmd_asm, "assemble text (bpf_conformance dialect) to bytecode"},
     {"disasm", cmd_disasm, "disassemble bytecode or a BPF ELF object"},

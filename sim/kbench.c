@@ -13,8 +13,23 @@
 #include "pcapio.h"
 #include "report.h"
 
+/* Frames in the first `limit` of a trace (0: all); < 0 on error. */
+static int64_t count_frames(const char *pcap, uint64_t limit, char *err, size_t errlen)
+{
+    struct pcap_in in;
+    if (pcap_in_open(&in, pcap, err, errlen) < 0)
+        return -1;
+    struct pkt_in pkt;
+    int64_t n = 0;
+    int rc;
+    while ((!limit || (uint64_t)n < limit) && (rc = pcap_in_next(&in, &pkt, err, errlen)) == 1)
+        n++;
+    pcap_in_close(&in);
+    return rc < 0 ? -1 : n;
+}
+
 void kbench_run(const char *object, const char *prog, const char *maps_in, const char *pcap,
-                uint64_t limit, unsigned repeat, struct kbench_result *res)
+                uint64_t limit, unsigned samples, unsigned repeat, struct kbench_result *res)
 {
     memset(res, 0, sizeof(*res));
     char why[256], err[1024];
@@ -25,7 +40,10 @@ void kbench_run(const char *object, const char *prog, const char *maps_in, const
     }
     res->status = REP_FAILED;
     const struct engine_ops *ops = &engine_kernel_ops;
-    struct engine_opts eo = {.object = object, .prog = prog, .n_cpus = 1, .prandom_seed = 1};
+    /* per-CPU map contents are given for every possible CPU, as in diff */
+    int ncpu = kernel_possible_cpus();
+    struct engine_opts eo = {.object = object, .prog = prog, .n_cpus = ncpu > 0 ? (unsigned)ncpu : 1,
+                             .prandom_seed = 1};
     struct engine *e = NULL;
     if (ops->open(&e, &eo, err, sizeof(err)) < 0) {
         snprintf(res->note, sizeof(res->note), "%s", err);
@@ -54,6 +72,15 @@ void kbench_run(const char *object, const char *prog, const char *maps_in, const
         goto done;
     }
     have_in = true;
+    /* every stride-th frame: `samples` frames spread over the trace, so that
+     * the number of system calls (each may wait for the CPU on a busy host)
+     * stays small while each one runs the program `repeat` times */
+    int64_t frames = count_frames(pcap, limit, err, sizeof(err));
+    if (frames < 0) {
+        snprintf(res->note, sizeof(res->note), "%s", err);
+        goto done;
+    }
+    uint64_t stride = samples && (uint64_t)frames > samples ? (uint64_t)frames / samples : 1;
     size_t cap = 65536 + 4096;
     out = malloc(cap);
     if (!out) {
@@ -64,7 +91,10 @@ void kbench_run(const char *object, const char *prog, const char *maps_in, const
     double sum = 0;
     uint64_t seen = 0;
     while ((!limit || seen < limit) && (rc = pcap_in_next(&in, &pkt, err, sizeof(err))) == 1) {
-        seen++;
+        if (seen++ % stride)
+            continue;
+        if (samples && res->packets + res->refused >= samples)
+            break;
         if (pkt.caplen < 14 || pkt.caplen > 65536) {
             res->refused++;
             continue;

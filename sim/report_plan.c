@@ -1,18 +1,289 @@
-/* sweep.json: the plan of a report (grid, traces, one command per point),
- * written when the sweep is planned and read back by the merge. */
+/* Planning a sweep: the grid's points, one self-contained command line per
+ * point, and the files that carry them (sweep.json, jobs.txt,
+ * kernel-jobs.txt, jobs.mk, slurm.sh).  sweep.json is read back by the
+ * merge. */
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "ebpf_hwconfig.h"
+#include "ebpf_timing.h"
+#include "pcapio.h"
 #include "report.h"
 
 #define SWEEP_FORMAT "ebpfsim-sweep/1"
 
+const char *const rep_stall_names[REP_STALLS] = {"load_use", "branch", "multicycle",
+                                                 "memory",   "helper", "pkt_wait"};
+const char *const rep_verdict_names[REP_VERDICTS] = {"aborted", "drop", "pass", "tx", "redirect"};
+const char *const rep_drop_names[REP_DROPS] = {"rx_overflow", "tx_overflow", "host_ring"};
+const char *const rep_lat_names[REP_LAT] = {"p50", "p90", "p99", "p999", "max"};
+const char *const rep_status_names[4] = {"missing", "ok", "failed", "skipped"};
+
+static const struct {
+    const char *name, *key;
+} dim_info[DIM_COUNT] = {
+    [DIM_RATE] = {"rates", "nic.line_rate_gbps"},
+    [DIM_CORES] = {"cores", "core.cores"},
+    [DIM_CLOCK] = {"clock", "core.clock_mhz"},
+    [DIM_PLACEMENT] = {"placement", "memory.placement"},
+};
+
+void report_dim_value(const struct report *r, enum rep_dim d, unsigned i, char *buf, size_t len)
+{
+    double v = r->dim[d].v[i];
+    if (d == DIM_PLACEMENT)
+        snprintf(buf, len, "%s", v >= 0 && v < EBPF_PLACE_COUNT ? ebpf_placement_names[(int)v] : "?");
+    else
+        snprintf(buf, len, "%g", v);
+}
+
+int report_scan_trace(struct rep_trace *t, uint64_t limit, char *err, size_t errlen)
+{
+    struct pcap_in in;
+    if (pcap_in_open(&in, t->path, err, errlen) < 0)
+        return -EINVAL;
+    struct pkt_in pkt;
+    int rc;
+    double sum = 0;
+    t->frames = 0;
+    t->min_frame = UINT32_MAX;
+    t->max_frame = 0;
+    while ((!limit || t->frames < limit) && (rc = pcap_in_next(&in, &pkt, err, errlen)) == 1) {
+        /* as the MAC sees it: padded to 60 bytes, plus the FCS */
+        uint32_t wire = (pkt.wirelen < 60 ? 60 : pkt.wirelen) + 4;
+        sum += wire;
+        t->min_frame = wire < t->min_frame ? wire : t->min_frame;
+        t->max_frame = wire > t->max_frame ? wire : t->max_frame;
+        t->frames++;
+    }
+    pcap_in_close(&in);
+    if (rc < 0)
+        return -EINVAL;
+    if (!t->frames) {
+        snprintf(err, errlen, "%s: the trace holds no packets", t->path);
+        return -EINVAL;
+    }
+    t->mean_frame = sum / (double)t->frames;
+    return 0;
+}
+
+/* ------------------------------------------------------------ commands */
+
+static bool shell_safe(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:,+-@%", *s))
+            return false;
+    return true;
+}
+
+static void sh_word(FILE *f, const char *s)
+{
+    fputc(' ', f);
+    if (shell_safe(s)) {
+        fputs(s, f);
+        return;
+    }
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* "mkdir -p D && COMMAND --json D/F 2>D/stderr.txt; s=$?; echo $s >D/exit; test $s = 0" */
+static void job_tail(FILE *f, const char *dir, const char *json)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/%s", dir, json);
+    fputs(" --json", f);
+    sh_word(f, path);
+    snprintf(path, sizeof(path), "%s/stderr.txt", dir);
+    fputs(" 2>", f);
+    sh_word(f, path);
+    fputs("; s=$?; echo $s >", f);
+    snprintf(path, sizeof(path), "%s/exit", dir);
+    sh_word(f, path);
+    fputs("; test $s = 0", f);
+}
+
+static void job_head(FILE *f, const struct report *r, const char *dir, const char *what,
+                     const struct rep_program *p, const struct rep_trace *t)
+{
+    fputs("mkdir -p", f);
+    sh_word(f, dir);
+    fputs(" &&", f);
+    sh_word(f, r->ebpfsim);
+    fputs(what, f);
+    sh_word(f, p->object);
+    fputs(" --pcap", f);
+    sh_word(f, t->path);
+    if (p->maps_in) {
+        fputs(" --maps-in", f);
+        sh_word(f, p->maps_in);
+    }
+    for (unsigned k = 0; k < p->n_extra; k++)
+        sh_word(f, p->extra[k]);
+    if (r->limit)
+        fprintf(f, " --limit %llu", (unsigned long long)r->limit);
+}
+
+static char *point_command(const struct report *r, const struct rep_point *pt)
+{
+    char dir[4096], val[64];
+    snprintf(dir, sizeof(dir), "%s/points/%04u", r->dir, pt->index);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    job_head(f, r, dir, " nic", &r->progs[pt->prog], &r->traces[pt->trace]);
+    if (r->config) {
+        fputs(" --config", f);
+        sh_word(f, r->config);
+    }
+    for (unsigned i = 0; i < r->n_sets; i++) {
+        fputs(" --set", f);
+        sh_word(f, r->sets[i]);
+    }
+    for (int d = 0; d < DIM_COUNT; d++) {
+        report_dim_value(r, (enum rep_dim)d, pt->d[d], val, sizeof(val));
+        char set[160];
+        snprintf(set, sizeof(set), "%s=%s", r->dim[d].key, val);
+        fputs(" --set", f);
+        sh_word(f, set);
+    }
+    fputs(" --quiet", f);
+    job_tail(f, dir, "nic.json");
+    fclose(f);
+    return buf;
+}
+
+static char *kernel_command(const struct report *r, const struct rep_kernel *k)
+{
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/kernel/%04u", r->dir, k->index);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    job_head(f, r, dir, " report kbench", &r->progs[k->prog], &r->traces[k->trace]);
+    fprintf(f, " --packets %u --repeat %u", r->kernel_packets, r->kernel_repeat);
+    job_tail(f, dir, "kbench.json");
+    fclose(f);
+    return buf;
+}
+
+/* A combination of value indices is a point when every dimension that is
+ * not crossed sits at its reference, or exactly one of them varies while
+ * everything else (the crossed dimensions too) sits at the reference. */
+static bool in_grid(const struct report *r, const unsigned d[DIM_COUNT])
+{
+    unsigned off_uncrossed = 0, off_crossed = 0;
+    for (int k = 0; k < DIM_COUNT; k++) {
+        if (d[k] == r->dim[k].ref)
+            continue;
+        if (r->dim[k].crossed)
+            off_crossed++;
+        else
+            off_uncrossed++;
+    }
+    return off_uncrossed == 0 || (off_uncrossed == 1 && off_crossed == 0);
+}
+
+int report_plan_points(struct report *r, char *err, size_t errlen)
+{
+    for (int k = 0; k < DIM_COUNT; k++) {
+        r->dim[k].name = dim_info[k].name;
+        r->dim[k].key = dim_info[k].key;
+    }
+    unsigned combos = 1;
+    for (int k = 0; k < DIM_COUNT; k++)
+        combos *= r->dim[k].n;
+    unsigned cap = r->n_progs * r->n_traces * combos;
+    r->points = calloc(cap + 1, sizeof(*r->points));
+    r->kernel = calloc(r->n_progs * r->n_traces + 1, sizeof(*r->kernel));
+    if (!r->points || !r->kernel) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    r->n_points = r->n_kernel = 0;
+    for (unsigned p = 0; p < r->n_progs; p++)
+        for (unsigned t = 0; t < r->n_traces; t++) {
+            for (unsigned c = 0; c < combos; c++) {
+                unsigned d[DIM_COUNT], rest = c;
+                for (int k = DIM_COUNT - 1; k >= 0; k--) {
+                    d[k] = rest % r->dim[k].n;
+                    rest /= r->dim[k].n;
+                }
+                if (!in_grid(r, d))
+                    continue;
+                struct rep_point *pt = &r->points[r->n_points++];
+                pt->index = r->n_points;
+                pt->prog = p;
+                pt->trace = t;
+                memcpy(pt->d, d, sizeof(d));
+                if (!(pt->command = point_command(r, pt))) {
+                    snprintf(err, errlen, "out of memory");
+                    return -ENOMEM;
+                }
+            }
+            if (r->kernel_repeat) {
+                struct rep_kernel *k = &r->kernel[r->n_kernel++];
+                k->index = r->n_kernel;
+                k->prog = p;
+                k->trace = t;
+                k->repeat = r->kernel_repeat;
+                if (!(k->command = kernel_command(r, k))) {
+                    snprintf(err, errlen, "out of memory");
+                    return -ENOMEM;
+                }
+            }
+        }
+    return 0;
+}
+
+/* ------------------------------------------------------------ files */
+
+/* Remove what earlier runs left in DIR/sub/NNNN (only the files the jobs
+ * write), so that a new plan never merges old results. */
+static void clear_results(const char *dir, const char *sub)
+{
+    static const char *const ours[] = {"nic.json", "kbench.json", "stderr.txt", "exit"};
+    char path[4352];
+    snprintf(path, sizeof(path), "%s/%s", dir, sub);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char p2[4608];
+        for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+            snprintf(p2, sizeof(p2), "%s/%s/%s", path, e->d_name, ours[i]);
+            unlink(p2);
+        }
+        snprintf(p2, sizeof(p2), "%s/%s", path, e->d_name);
+        rmdir(p2);
+    }
+    closedir(d);
+}
+
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
-int report_write_sweep(const struct report *r, const char *path, char *err, size_t errlen)
+static int write_sweep_json(const struct report *r, const char *path, char *err, size_t errlen)
 {
     json_t *root = json_object();
     json_object_set_new(root, "format", json_string(SWEEP_FORMAT));
@@ -24,27 +295,39 @@ int report_write_sweep(const struct report *r, const char *path, char *err, size
     json_object_set_new(root, "sets", sets);
     json_object_set_new(root, "limit", json_integer((json_int_t)r->limit));
     json_object_set_new(root, "kernel_repeat", json_integer(r->kernel_repeat));
-    json_t *d = json_object();
-    json_object_set_new(d, "clock_mhz", json_real(r->default_clock_mhz));
-    json_object_set_new(d, "cores", json_integer(r->default_cores));
-    json_object_set_new(d, "exit_gap", json_integer(r->exit_gap));
-    json_object_set_new(d, "line_rate_gbps", json_real(r->line_rate_gbps));
-    json_object_set_new(d, "pacing", json_string(r->line_rate_pacing ? "line_rate" : "capture"));
-    json_object_set_new(root, "defaults", d);
-    json_t *ref = json_object();
-    json_object_set_new(ref, "cores", json_integer(r->ref_cores));
-    json_object_set_new(ref, "clock_mhz", json_real(r->ref_clock));
-    json_object_set_new(ref, "placement", json_string(ebpf_placement_names[r->ref_placement]));
-    json_object_set_new(ref, "trace", json_integer(r->ref_trace));
-    json_object_set_new(root, "reference", ref);
+    json_object_set_new(root, "kernel_packets", json_integer(r->kernel_packets));
+    json_t *c = json_object();
+    json_object_set_new(c, "clock_mhz", json_real(r->cfg_clock_mhz));
+    json_object_set_new(c, "cores", json_integer(r->cfg_cores));
+    json_object_set_new(c, "line_rate_gbps", json_real(r->cfg_rate_gbps));
+    json_object_set_new(c, "placement", json_string(ebpf_placement_names[r->cfg_placement]));
+    json_object_set_new(c, "exit_gap", json_integer(r->exit_gap));
+    json_object_set_new(c, "pacing", json_string(r->pacing));
+    json_object_set_new(root, "configuration", c);
+    json_t *dims = json_array();
+    for (int k = 0; k < DIM_COUNT; k++) {
+        const struct rep_dimension *d = &r->dim[k];
+        json_t *o = json_object(), *v = json_array();
+        json_object_set_new(o, "name", json_string(d->name));
+        json_object_set_new(o, "key", json_string(d->key));
+        for (unsigned i = 0; i < d->n; i++) {
+            char buf[64];
+            report_dim_value(r, (enum rep_dim)k, i, buf, sizeof(buf));
+            json_array_append_new(v, k == DIM_PLACEMENT ? json_string(buf) : json_real(d->v[i]));
+        }
+        json_object_set_new(o, "values", v);
+        json_object_set_new(o, "reference", json_integer(d->ref));
+        json_object_set_new(o, "crossed", json_boolean(d->crossed));
+        json_array_append_new(dims, o);
+    }
+    json_object_set_new(root, "dimensions", dims);
     json_t *progs = json_array();
     for (unsigned i = 0; i < r->n_progs; i++) {
         const struct rep_program *p = &r->progs[i];
-        json_t *o = json_object();
+        json_t *o = json_object(), *extra = json_array();
         json_object_set_new(o, "name", json_string(p->name));
         json_object_set_new(o, "object", json_string(p->object));
         json_object_set_new(o, "maps_in", str_or_null(p->maps_in));
-        json_t *extra = json_array();
         for (unsigned k = 0; k < p->n_extra; k++)
             json_array_append_new(extra, json_string(p->extra[k]));
         json_object_set_new(o, "extra", extra);
@@ -64,28 +347,16 @@ int report_write_sweep(const struct report *r, const char *path, char *err, size
         json_array_append_new(traces, o);
     }
     json_object_set_new(root, "traces", traces);
-    json_t *a = json_array();
-    for (unsigned i = 0; i < r->n_cores; i++)
-        json_array_append_new(a, json_integer(r->cores[i]));
-    json_object_set_new(root, "cores", a);
-    a = json_array();
-    for (unsigned i = 0; i < r->n_clocks; i++)
-        json_array_append_new(a, json_real(r->clocks[i]));
-    json_object_set_new(root, "clock_mhz", a);
-    a = json_array();
-    for (unsigned i = 0; i < r->n_placements; i++)
-        json_array_append_new(a, json_string(ebpf_placement_names[r->placements[i]]));
-    json_object_set_new(root, "placement", a);
     json_t *pts = json_array();
     for (unsigned i = 0; i < r->n_points; i++) {
         const struct rep_point *p = &r->points[i];
-        json_t *o = json_object();
+        json_t *o = json_object(), *d = json_array();
         json_object_set_new(o, "index", json_integer(p->index));
         json_object_set_new(o, "program", json_integer(p->prog));
         json_object_set_new(o, "trace", json_integer(p->trace));
-        json_object_set_new(o, "cores", json_integer(p->cores));
-        json_object_set_new(o, "clock_mhz", json_real(p->clock_mhz));
-        json_object_set_new(o, "placement", json_string(ebpf_placement_names[p->placement]));
+        for (int k = 0; k < DIM_COUNT; k++)
+            json_array_append_new(d, json_integer(p->d[k]));
+        json_object_set_new(o, "d", d);
         json_object_set_new(o, "command", json_string(p->command));
         json_array_append_new(pts, o);
     }
@@ -110,13 +381,133 @@ int report_write_sweep(const struct report *r, const char *path, char *err, size
     return 0;
 }
 
-static char *dup_str(json_t *v) { return json_is_string(v) ? strdup(json_string_value(v)) : NULL; }
-
-static const char *str_or(json_t *v, const char *fallback)
+static FILE *open_out(const char *dir, const char *name, char *path, size_t plen, char *err,
+                      size_t errlen)
 {
-    const char *s = json_string_value(v);
-    return s ? s : fallback;
+    snprintf(path, plen, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return f;
 }
+
+static int close_out(FILE *f, const char *path, char *err, size_t errlen)
+{
+    if (fclose(f)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -EIO;
+    }
+    return 0;
+}
+
+/* A make target name: make cannot take spaces or colons in one. */
+static bool make_safe(const char *s)
+{
+    return !strpbrk(s, " \t:#$%;=\\'\"");
+}
+
+int report_write_plan(const struct report *r, char *err, size_t errlen)
+{
+    char path[4352];
+    if (mkdir(r->dir, 0777) < 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: %s", r->dir, strerror(errno));
+        return -errno;
+    }
+    clear_results(r->dir, "points");
+    clear_results(r->dir, "kernel");
+    static const char *const old[] = {"report.json", "report.md", "report.html"};
+    for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", r->dir, old[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof(path), "%s/sweep.json", r->dir);
+    int rc = write_sweep_json(r, path, err, errlen);
+    if (rc < 0)
+        return rc;
+    /* the job lists: line N is point N */
+    FILE *f = open_out(r->dir, "jobs.txt", path, sizeof(path), err, errlen);
+    if (!f)
+        return -EIO;
+    for (unsigned i = 0; i < r->n_points; i++)
+        fprintf(f, "%s\n", r->points[i].command);
+    if ((rc = close_out(f, path, err, errlen)) < 0)
+        return rc;
+    if (!(f = open_out(r->dir, "kernel-jobs.txt", path, sizeof(path), err, errlen)))
+        return -EIO;
+    for (unsigned i = 0; i < r->n_kernel; i++)
+        fprintf(f, "%s\n", r->kernel[i].command);
+    if ((rc = close_out(f, path, err, errlen)) < 0)
+        return rc;
+    /* make: one target per point (its exit file), so make -j runs the
+     * points not run yet; the kernel measurements one at a time after them */
+    if (!(f = open_out(r->dir, "jobs.mk", path, sizeof(path), err, errlen)))
+        return -EIO;
+    bool mk = make_safe(r->dir);
+    fprintf(f, "# Generated by ebpfsim report plan.  make -f jobs.mk -j2 -k points, then\n"
+               "# make -f jobs.mk kernel (one at a time), then ebpfsim report merge.\n"
+               ".PHONY: all points kernel\nall: points kernel\n");
+    if (mk) {
+        fprintf(f, "points:");
+        for (unsigned i = 0; i < r->n_points; i++)
+            fprintf(f, " \\\n  %s/points/%04u/exit", r->dir, r->points[i].index);
+        fprintf(f, "\n");
+        for (unsigned i = 0; i < r->n_points; i++) {
+            fprintf(f, "%s/points/%04u/exit:\n\t", r->dir, r->points[i].index);
+            /* make expands $: the shell's $? and $s become $$? and $$s */
+            for (const char *c = r->points[i].command; *c; c++)
+                fputs(*c == '$' ? "$$" : (char[2]){*c, 0}, f);
+            fputc('\n', f);
+        }
+    } else {
+        fprintf(f, "points:\n\t@echo 'the output directory name cannot be a make target; use "
+                   "jobs.txt'; exit 1\n");
+    }
+    fprintf(f, "# after the points: nothing else runs while the kernel is timed\n"
+               "kernel: points\n\t@sh %s/kernel-jobs.txt || true\n",
+            r->dir);
+    if ((rc = close_out(f, path, err, errlen)) < 0)
+        return rc;
+    /* Slurm: task N runs line N (and N + STRIDE, N + 2 STRIDE, ... when the
+     * array is smaller than the job list) */
+    if (!(f = open_out(r->dir, "slurm.sh", path, sizeof(path), err, errlen)))
+        return -EIO;
+    fprintf(f,
+            "#!/bin/sh\n"
+            "# Generated by ebpfsim report plan: a Slurm job array over jobs.txt.\n"
+            "#   sbatch %s/slurm.sh\n"
+            "# Larger than the cluster's MaxArraySize: sbatch --array=1-K --export=ALL,STRIDE=K ...\n"
+            "#SBATCH --job-name=ebpfsim-sweep\n"
+            "#SBATCH --array=1-%u\n"
+            "#SBATCH --ntasks=1\n"
+            "#SBATCH --cpus-per-task=1\n"
+            "#SBATCH --output=%s/slurm-%%A_%%a.out\n"
+            "jobs=%s/jobs.txt\n"
+            "n=%u\n"
+            "i=${SLURM_ARRAY_TASK_ID:?run under sbatch --array, or set SLURM_ARRAY_TASK_ID}\n"
+            "stride=${STRIDE:-$n}\n"
+            "status=0\n"
+            "while [ \"$i\" -le \"$n\" ]; do\n"
+            "    line=$(sed -n \"${i}p\" \"$jobs\")\n"
+            "    sh -c \"$line\" || status=1\n"
+            "    i=$((i + stride))\n"
+            "done\n"
+            "exit $status\n",
+            r->dir, r->n_points, r->dir, r->dir, r->n_points);
+    if ((rc = close_out(f, path, err, errlen)) < 0)
+        return rc;
+    chmod(path, 0755);
+    snprintf(path, sizeof(path), "%s/points", r->dir);
+    mkdir(path, 0777);
+    if (r->n_kernel) {
+        snprintf(path, sizeof(path), "%s/kernel", r->dir);
+        mkdir(path, 0777);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static char *dup_str(json_t *v) { return json_is_string(v) ? strdup(json_string_value(v)) : NULL; }
 
 static double num(json_t *v) { return json_is_number(v) ? json_number_value(v) : 0; }
 
@@ -128,13 +519,18 @@ static int placement_index(const char *s)
     return -1;
 }
 
-int report_read_sweep(struct report *r, const char *path, char *err, size_t errlen)
+int report_read_sweep(struct report *r, const char *dir, char *err, size_t errlen)
 {
     memset(r, 0, sizeof(*r));
+    char path[4352];
+    snprintf(path, sizeof(path), "%s/sweep.json", dir);
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root) {
-        snprintf(err, errlen, "%s: line %d: %s", path, jerr.line, jerr.text);
+        if (access(path, F_OK) < 0)
+            snprintf(err, errlen, "%s: no sweep plan (ebpfsim report plan writes it)", path);
+        else
+            snprintf(err, errlen, "%s: line %d: %s", path, jerr.line, jerr.text);
         return -EINVAL;
     }
     int rc = -EINVAL;
@@ -143,6 +539,7 @@ int report_read_sweep(struct report *r, const char *path, char *err, size_t errl
         snprintf(err, errlen, "%s: not a sweep plan (format %s expected)", path, SWEEP_FORMAT);
         goto out;
     }
+    r->dir = strdup(dir);
     r->ebpfsim = dup_str(json_object_get(root, "ebpfsim"));
     r->config = dup_str(json_object_get(root, "config"));
     json_t *a = json_object_get(root, "sets"), *v;
@@ -152,26 +549,51 @@ int report_read_sweep(struct report *r, const char *path, char *err, size_t errl
     json_array_foreach(a, i, v) r->sets[i] = dup_str(v);
     r->limit = (uint64_t)num(json_object_get(root, "limit"));
     r->kernel_repeat = (unsigned)num(json_object_get(root, "kernel_repeat"));
-    json_t *d = json_object_get(root, "defaults");
-    r->default_clock_mhz = num(json_object_get(d, "clock_mhz"));
-    r->default_cores = (unsigned)num(json_object_get(d, "cores"));
-    r->exit_gap = (unsigned)num(json_object_get(d, "exit_gap"));
-    r->line_rate_gbps = num(json_object_get(d, "line_rate_gbps"));
-    const char *pacing = json_string_value(json_object_get(d, "pacing"));
-    r->line_rate_pacing = pacing && !strcmp(pacing, "line_rate");
-    json_t *ref = json_object_get(root, "reference");
-    r->ref_cores = (unsigned)num(json_object_get(ref, "cores"));
-    r->ref_clock = num(json_object_get(ref, "clock_mhz"));
-    int pl = placement_index(json_string_value(json_object_get(ref, "placement")));
-    r->ref_placement = pl < 0 ? 0 : (unsigned)pl;
-    r->ref_trace = (unsigned)num(json_object_get(ref, "trace"));
+    r->kernel_packets = (unsigned)num(json_object_get(root, "kernel_packets"));
+    json_t *c = json_object_get(root, "configuration");
+    r->cfg_clock_mhz = num(json_object_get(c, "clock_mhz"));
+    r->cfg_cores = (unsigned)num(json_object_get(c, "cores"));
+    r->cfg_rate_gbps = num(json_object_get(c, "line_rate_gbps"));
+    int pl = placement_index(json_string_value(json_object_get(c, "placement")));
+    r->cfg_placement = pl < 0 ? 0 : (unsigned)pl;
+    r->exit_gap = (unsigned)num(json_object_get(c, "exit_gap"));
+    const char *pacing = json_string_value(json_object_get(c, "pacing"));
+    r->pacing = pacing && !strcmp(pacing, "capture") ? "capture" : "line_rate";
 
+    a = json_object_get(root, "dimensions");
+    if (json_array_size(a) != DIM_COUNT) {
+        snprintf(err, errlen, "%s: %d dimensions expected", path, DIM_COUNT);
+        goto out;
+    }
+    for (int k = 0; k < DIM_COUNT; k++) {
+        struct rep_dimension *d = &r->dim[k];
+        json_t *o = json_array_get(a, (size_t)k), *vals = json_object_get(o, "values");
+        d->name = dim_info[k].name;
+        d->key = dim_info[k].key;
+        d->n = (unsigned)json_array_size(vals);
+        d->v = calloc(d->n + 1, sizeof(double));
+        json_array_foreach(vals, i, v) {
+            if (k == DIM_PLACEMENT) {
+                pl = placement_index(json_string_value(v));
+                d->v[i] = pl < 0 ? 0 : pl;
+            } else {
+                d->v[i] = num(v);
+            }
+        }
+        d->ref = (unsigned)num(json_object_get(o, "reference"));
+        d->crossed = json_is_true(json_object_get(o, "crossed"));
+        if (!d->n || d->ref >= d->n) {
+            snprintf(err, errlen, "%s: dimension %s has no values", path, d->name);
+            goto out;
+        }
+    }
     a = json_object_get(root, "programs");
     r->n_progs = (unsigned)json_array_size(a);
     r->progs = calloc(r->n_progs + 1, sizeof(*r->progs));
     json_array_foreach(a, i, v) {
         struct rep_program *p = &r->progs[i];
-        snprintf(p->name, sizeof(p->name), "%s", str_or(json_object_get(v, "name"), "?"));
+        const char *name = json_string_value(json_object_get(v, "name"));
+        snprintf(p->name, sizeof(p->name), "%s", name ? name : "?");
         p->object = dup_str(json_object_get(v, "object"));
         p->maps_in = dup_str(json_object_get(v, "maps_in"));
         json_t *extra = json_object_get(v, "extra"), *x;
@@ -185,27 +607,13 @@ int report_read_sweep(struct report *r, const char *path, char *err, size_t errl
     r->traces = calloc(r->n_traces + 1, sizeof(*r->traces));
     json_array_foreach(a, i, v) {
         struct rep_trace *t = &r->traces[i];
-        snprintf(t->name, sizeof(t->name), "%s", str_or(json_object_get(v, "name"), "?"));
+        const char *name = json_string_value(json_object_get(v, "name"));
+        snprintf(t->name, sizeof(t->name), "%s", name ? name : "?");
         t->path = dup_str(json_object_get(v, "path"));
         t->frames = (uint64_t)num(json_object_get(v, "frames"));
         t->mean_frame = num(json_object_get(v, "mean_frame_bytes"));
         t->min_frame = (uint32_t)num(json_object_get(v, "min_frame_bytes"));
         t->max_frame = (uint32_t)num(json_object_get(v, "max_frame_bytes"));
-    }
-    a = json_object_get(root, "cores");
-    r->n_cores = (unsigned)json_array_size(a);
-    r->cores = calloc(r->n_cores + 1, sizeof(unsigned));
-    json_array_foreach(a, i, v) r->cores[i] = (unsigned)num(v);
-    a = json_object_get(root, "clock_mhz");
-    r->n_clocks = (unsigned)json_array_size(a);
-    r->clocks = calloc(r->n_clocks + 1, sizeof(double));
-    json_array_foreach(a, i, v) r->clocks[i] = num(v);
-    a = json_object_get(root, "placement");
-    r->n_placements = (unsigned)json_array_size(a);
-    r->placements = calloc(r->n_placements + 1, sizeof(unsigned));
-    json_array_foreach(a, i, v) {
-        pl = placement_index(json_string_value(v));
-        r->placements[i] = pl < 0 ? 0 : (unsigned)pl;
     }
     a = json_object_get(root, "points");
     r->n_points = (unsigned)json_array_size(a);
@@ -215,13 +623,15 @@ int report_read_sweep(struct report *r, const char *path, char *err, size_t errl
         p->index = (unsigned)num(json_object_get(v, "index"));
         p->prog = (unsigned)num(json_object_get(v, "program"));
         p->trace = (unsigned)num(json_object_get(v, "trace"));
-        p->cores = (unsigned)num(json_object_get(v, "cores"));
-        p->clock_mhz = num(json_object_get(v, "clock_mhz"));
-        pl = placement_index(json_string_value(json_object_get(v, "placement")));
-        p->placement = pl < 0 ? 0 : (unsigned)pl;
+        json_t *d = json_object_get(v, "d");
+        bool ok = json_array_size(d) == DIM_COUNT;
+        for (int k = 0; ok && k < DIM_COUNT; k++) {
+            p->d[k] = (unsigned)num(json_array_get(d, (size_t)k));
+            ok = p->d[k] < r->dim[k].n;
+        }
         p->command = dup_str(json_object_get(v, "command"));
-        if (p->prog >= r->n_progs || p->trace >= r->n_traces) {
-            snprintf(err, errlen, "%s: point %zu names no program or trace of the plan", path, i);
+        if (!ok || p->prog >= r->n_progs || p->trace >= r->n_traces || p->index != i + 1) {
+            snprintf(err, errlen, "%s: point %zu does not fit the plan's grid", path, i + 1);
             goto out;
         }
     }
@@ -233,13 +643,14 @@ int report_read_sweep(struct report *r, const char *path, char *err, size_t errl
         k->index = (unsigned)num(json_object_get(v, "index"));
         k->prog = (unsigned)num(json_object_get(v, "program"));
         k->trace = (unsigned)num(json_object_get(v, "trace"));
+        k->repeat = r->kernel_repeat;
         k->command = dup_str(json_object_get(v, "command"));
-        if (k->prog >= r->n_progs || k->trace >= r->n_traces) {
-            snprintf(err, errlen, "%s: kernel job %zu names no program or trace of the plan", path, i);
+        if (k->prog >= r->n_progs || k->trace >= r->n_traces || k->index != i + 1) {
+            snprintf(err, errlen, "%s: kernel job %zu does not fit the plan", path, i + 1);
             goto out;
         }
     }
-    if (!r->n_progs || !r->n_traces || !r->n_points || r->ref_trace >= r->n_traces) {
+    if (!r->n_progs || !r->n_traces || !r->n_points) {
         snprintf(err, errlen, "%s: the plan holds no points", path);
         goto out;
     }
@@ -249,18 +660,9 @@ out:
     return rc;
 }
 
-static void free_argv(char **argv)
-{
-    if (!argv)
-        return;
-    for (char **a = argv; *a; a++)
-        free(*a);
-    free(argv);
-}
-
 void report_free(struct report *r)
 {
-    free(r->out_dir);
+    free(r->dir);
     free(r->ebpfsim);
     free(r->config);
     for (unsigned i = 0; i < r->n_sets; i++)
@@ -277,18 +679,13 @@ void report_free(struct report *r)
     for (unsigned i = 0; i < r->n_traces; i++)
         free(r->traces[i].path);
     free(r->traces);
-    free(r->cores);
-    free(r->clocks);
-    free(r->placements);
-    for (unsigned i = 0; i < r->n_points; i++) {
+    for (int k = 0; k < DIM_COUNT; k++)
+        free(r->dim[k].v);
+    for (unsigned i = 0; i < r->n_points; i++)
         free(r->points[i].command);
-        free_argv(r->points[i].argv);
-    }
     free(r->points);
-    for (unsigned i = 0; i < r->n_kernel; i++) {
+    for (unsigned i = 0; i < r->n_kernel; i++)
         free(r->kernel[i].command);
-        free_argv(r->kernel[i].argv);
-    }
     free(r->kernel);
     memset(r, 0, sizeof(*r));
 }

@@ -19,6 +19,7 @@ int cmd_run(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_nic(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Read a whole file (or "-" for stdin); NUL-terminated.  NULL + errno on error. */
 char *read_file(const char *path, size_t *len);

@@ -250,6 +250,11 @@ class Nic : public sc_module {
             stats_.offered++;
             stats_.offered_wire_bytes += wire + kFcs + kPreamble + kIfg;
             admit(std::move(f));
+            if (progress_ && !(stats_.offered & 63))
+                progress_(progress_user_, stats_.offered,
+                          limit_ != UINT64_MAX ? (double)stats_.offered / (double)limit_
+                          : in.file_size      ? (double)pcap_in_offset(&in) / (double)in.file_size
+                                              : -1.0);
         }
         if (rc < 0)
             error_ = err;
@@ -411,6 +416,8 @@ class Nic : public sc_module {
     std::vector<std::unique_ptr<Core>> cores_;
     Stats stats_;
     std::string error_;
+    void (*progress_)(void *, uint64_t, double) = nullptr;
+    void *progress_user_ = nullptr;
     uint64_t buffer_used_ = 0, rr_ = 0;
     std::deque<std::unique_ptr<Frame>> tx_queue_, dma_queue_;
     sc_event tx_wake_, dma_wake_;
@@ -538,6 +545,8 @@ extern "C" int nic_simulate(const struct nic_options *o, struct nic_report *rep,
     int rc = 0;
     {
         Nic nic("nic", o->cfg, obj, (unsigned)prog, o->pcap, o->limit ? o->limit : UINT64_MAX);
+        nic.progress_ = o->progress;
+        nic.progress_user_ = o->progress_user;
         sc_start();
         if (!nic.error_.empty()) {
             snprintf(err, errlen, "%s", nic.error_.c_str());

@@ -20,6 +20,11 @@ struct nic_options {
     const char *maps_in;
     uint64_t limit;          /* packets, 0 = all */
     struct ebpf_hwconfig cfg;
+    /* Optional, for a progress line: called every 64 frames the MAC reads
+     * with the frames so far and the fraction of the input read (< 0: not
+     * known). */
+    void (*progress)(void *user, uint64_t frames, double fraction);
+    void *progress_user;
 };
 
 struct nic_report {

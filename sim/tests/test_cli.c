@@ -2,6 +2,7 @@
  * and the exit status, and that nothing before the bad part is lost. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -260,6 +261,11 @@ static void test_bad_config(void **state)
     expect_err(&r, 2,
                "ebpfsim nic: --set nic.line_rate_gbps=-10: nic.line_rate_gbps = -10 is out of "
                "range (0.001..1600)\n");
+    run(&r, "nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--set", "nic.line_rate_gbps=0",
+        NULL);
+    expect_err(&r, 2,
+               "ebpfsim nic: --set nic.line_rate_gbps=0: nic.line_rate_gbps = 0 is out of range "
+               "(0.001..1600)\n");
     run(&r, "nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--set", "core.cores=two", NULL);
     expect_err(&r, 2, "ebpfsim nic: --set core.cores=two: core.cores = 'two' is not a number\n");
     run(&r, "nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--set",
@@ -267,6 +273,126 @@ static void test_bad_config(void **state)
     expect_err(&r, 2,
                "ebpfsim nic: --set nic.dispatch=random: nic.dispatch = 'random': expected one of "
                "round_robin, flow_hash\n");
+}
+
+/* ebpfsim report: the sweep's grid is checked with the configuration's own
+ * ranges before anything runs; an empty trace is refused. */
+static void test_report_bad_input(void **state)
+{
+    (void)state;
+    static const uint8_t hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+                                    0,    0,    0,    0,    0xff, 0xff, 0, 0, 1, 0, 0, 0};
+    write_file("/tmp/ebpfsim-empty.pcap", hdr, sizeof(hdr));
+    struct result r;
+    run(&r, "report", "--out", "/tmp/ebpfsim-rep-bad", "--program", corpus_firewall, "--pcap",
+        "/tmp/ebpfsim-empty.pcap", NULL);
+    expect_err(&r, 2, "ebpfsim report: /tmp/ebpfsim-empty.pcap: the trace holds no packets\n");
+    static const struct {
+        const char *opt, *value, *want;
+    } cases[] = {
+        {"--rates", "0,10", "ebpfsim report: --rates 0,10: nic.line_rate_gbps = 0 is out of range (0.001..1600)\n"},
+        {"--rates", "2000", "ebpfsim report: --rates 2000: nic.line_rate_gbps = 2000 is out of range (0.001..1600)\n"},
+        {"--cores", "0", "ebpfsim report: --cores 0: core.cores = 0 is out of range (1..64)\n"},
+        {"--cores", "1-65", "ebpfsim report: --cores 1-65: core.cores = 65 is out of range (1..64)\n"},
+        {"--cores", "2,2", "ebpfsim report: --cores 2,2: 2 is listed twice\n"},
+        {"--cores", "1,,2", "ebpfsim report: --cores 1,,2: empty value in the list\n"},
+        {"--clock", "fast", "ebpfsim report: --clock fast: core.clock_mhz = 'fast' is not a number\n"},
+        {"--placement", "sram,flash",
+         "ebpfsim report: --placement sram,flash: memory.placement = 'flash': expected one of sram, dram, host\n"},
+        {"--cross", "cores,speed",
+         "ebpfsim report: --cross cores,speed: 'speed' is not a dimension (all, none, or a list of rates, "
+         "cores, clock, placement)\n"},
+        {"--set", "core.frobnicate=1", "ebpfsim report: --set core.frobnicate=1: unknown key 'frobnicate' in [core]\n"},
+        {"-j", "0", "ebpfsim report: -j 0: expected 1..256 processes\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        run(&r, "report", "--out", "/tmp/ebpfsim-rep-bad", "--program", corpus_firewall, "--pcap",
+            "pcaps/udp64-1k.pcap", cases[i].opt, cases[i].value, NULL);
+        expect_err(&r, 2, cases[i].want);
+    }
+    const char *ini = "[core]\nclock_mhz = 0\n";
+    write_file("/tmp/ebpfsim-bad5.ini", ini, strlen(ini));
+    run(&r, "report", "--out", "/tmp/ebpfsim-rep-bad", "--program", corpus_firewall, "--pcap",
+        "pcaps/udp64-1k.pcap", "--config", "/tmp/ebpfsim-bad5.ini", NULL);
+    expect_err(&r, 2, "ebpfsim report: /tmp/ebpfsim-bad5.ini:2: core.clock_mhz = 0 is out of range (1..5000)\n");
+    run(&r, "report", "--out", "/tmp/ebpfsim-rep-bad", "--pcap", "pcaps/udp64-1k.pcap", NULL);
+    expect_err(&r, 2, "ebpfsim report: expected at least one --program PROG.o\n");
+    run(&r, "report", "merge", "/tmp/ebpfsim-no-such-sweep", NULL);
+    expect_err(&r, 2,
+               "ebpfsim report: /tmp/ebpfsim-no-such-sweep/sweep.json: no sweep plan (ebpfsim report "
+               "plan writes it)\n");
+    write_file("/tmp/ebpfsim-bench.json", "{\"ops\": ", 9);
+    run(&r, "report", "--out", "/tmp/ebpfsim-rep-bad", "--program", corpus_firewall, "--pcap",
+        "pcaps/udp64-1k.pcap", "--driver-bench", "/tmp/ebpfsim-bench.json", NULL);
+    expect_err(&r, 2, "ebpfsim report: /tmp/ebpfsim-bench.json: line 1: ");
+    /* an impossible clock for run's throughput estimate */
+    run(&r, "run", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--timing", "--clock-mhz", "0", NULL);
+    expect_err(&r, 2, "ebpfsim run: --clock-mhz must be 1..10000\n");
+}
+
+/* Run ebpfsim with stderr on a terminal (a pseudo-terminal) and return
+ * what the terminal showed. */
+static void run_on_tty(char *out, size_t cap, const char *const *args)
+{
+    const char *argv[32] = {ebpfsim()};
+    int argc = 1;
+    for (; *args && argc < 31; args++)
+        argv[argc++] = *args;
+    argv[argc] = NULL;
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1); /* the summary: only stderr stays on the terminal */
+        setenv("EBPFSIM_PROGRESS_INTERVAL", "0", 1);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    size_t n = 0;
+    ssize_t k;
+    while (n + 1 < cap && (k = read(master, out + n, cap - 1 - n)) > 0)
+        n += (size_t)k;
+    out[n] = 0;
+    int st;
+    waitpid(pid, &st, 0);
+    close(master);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+/* Long runs show "N packets, R packets/s, P%, ETA S s" on a terminal, and
+ * erase it at the end; with stderr not a terminal they print nothing. */
+static void test_progress_line(void **state)
+{
+    (void)state;
+    static char out[1 << 20];
+    const char *run_args[] = {"run", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", NULL};
+    const char *nic_args[] = {"nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", NULL};
+    const char *diff_args[] = {"diff", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--engines",
+                               "model,model", NULL};
+    const char *const *all[] = {run_args, nic_args, diff_args};
+    for (size_t i = 0; i < 3; i++) {
+        run_on_tty(out, sizeof(out), all[i]);
+        /* the last update before the end: all 1000 packets */
+        if (!strstr(out, "\r  1000 packets, ") && !strstr(out, "\r  960 packets, "))
+            fail_msg("%s: no progress line on the terminal:\n%.300s", all[i][0], out);
+        if (!strstr(out, " packets/s, ") || !strstr(out, "%, ETA "))
+            fail_msg("%s: progress line without rate or ETA:\n%.300s", all[i][0], out);
+        /* erased at the end: the output ends with a carriage return */
+        size_t n = strlen(out);
+        assert_true(n > 0 && out[n - 1] == '\r');
+    }
+    /* not a terminal: quiet */
+    struct result r;
+    setenv("EBPFSIM_PROGRESS_INTERVAL", "0", 1);
+    run(&r, "run", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", NULL);
+    assert_int_equal(r.status, 0);
+    assert_null(strstr(r.err, "packets/s"));
+    run(&r, "nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", NULL);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.err, "");
+    unsetenv("EBPFSIM_PROGRESS_INTERVAL");
 }
 
 int main(void)
@@ -280,6 +406,8 @@ int main(void)
         cmocka_unit_test(test_unsupported_helper),
         cmocka_unit_test(test_maps_json_wrong_key_size),
         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_report_bad_input),
+        cmocka_unit_test(test_progress_line),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
