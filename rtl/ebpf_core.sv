@@ -124,7 +124,8 @@ module ebpf_core #(
   localparam logic [2:0] MOP_MAP_STORE = 3'd5;
   localparam logic [2:0] MOP_MAP_AMO   = 3'd6;
 
-  typedef ebpf_isa_pkg::uop_t   uop_t;
+  // Micro-ops are declared as ebpf_isa_pkg::uop_t, not through a local
+  // typedef: Yosys 0.23 cannot select struct members through such an alias.
   typedef ebpf_isa_pkg::fault_t fault_t;
 
   // ------------------------------------------------------------ run control
@@ -194,7 +195,7 @@ module ebpf_core #(
   logic [63:0]               id_word;
   logic [PCW-1:0]            id_pc;
   ebpf_isa_pkg::row_t        id_row;
-  uop_t                      id_uop;
+  ebpf_isa_pkg::uop_t        id_uop;
   logic                      id_illegal;
   logic [3:0]                id_dst, id_src;
   logic [15:0]               id_off;
@@ -215,7 +216,7 @@ module ebpf_core #(
 
   // EX-stage facts the interlock and forwarding need
   logic        ex_valid_q;
-  uop_t        ex_uop_q;
+  ebpf_isa_pkg::uop_t ex_uop_q;
   logic [3:0]  ex_dst_q, ex_src_q;
   logic [63:0] ex_result;
   logic        ex_writes;
