@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "sim.h"
 
 /* ------------------------------------------------------------------ asm */
@@ -200,9 +201,11 @@ int cmd_disasm(int argc, char **argv)
 
 /* --------------------------------------------------------------- plugin */
 
-/* Load and run one program on a copy of mem; fills r0 or an error. */
-static int run_program(const struct ebpf_insn *insns, size_t n, const uint8_t *mem, size_t mem_len,
-                       uint64_t budget, uint64_t *r0, char *err, size_t errlen)
+/* Load and run one program on a copy of mem; fills r0 or an error.  With
+ * rtl, the RTL runs it (alone, or in lockstep with the model: cosim). */
+static int run_program_on(struct rtl_plain *rtl, const char *label, const struct ebpf_insn *insns,
+                          size_t n, const uint8_t *mem, size_t mem_len, uint64_t budget,
+                          uint64_t *r0, char *err, size_t errlen)
 {
     struct ebpf_vm_config cfg;
     ebpf_vm_config_default(&cfg);
@@ -223,9 +226,15 @@ static int run_program(const struct ebpf_insn *insns, size_t n, const uint8_t *m
             if (mem_len)
                 memcpy(copy, mem, mem_len);
             struct ebpf_run_result res;
-            rc = ebpf_vm_run_mem(vm, prog, copy, mem_len, &res);
-            if (rc < 0)
-                ebpf_fault_format(&res.fault, err, errlen);
+            if (rtl) {
+                rc = rtl_plain_run_mem(rtl, vm, prog, copy, mem_len, label, &res, err, errlen);
+                if (rc == -EFAULT)
+                    ebpf_fault_format(&res.fault, err, errlen);
+            } else {
+                rc = ebpf_vm_run_mem(vm, prog, copy, mem_len, &res);
+                if (rc < 0)
+                    ebpf_fault_format(&res.fault, err, errlen);
+            }
             *r0 = res.r0;
             free(copy);
         }
@@ -233,6 +242,12 @@ static int run_program(const struct ebpf_insn *insns, size_t n, const uint8_t *m
     }
     ebpf_vm_destroy(vm);
     return rc;
+}
+
+static int run_program(const struct ebpf_insn *insns, size_t n, const uint8_t *mem, size_t mem_len,
+                       uint64_t budget, uint64_t *r0, char *err, size_t errlen)
+{
+    return run_program_on(NULL, NULL, insns, n, mem, mem_len, budget, r0, err, errlen);
 }
 
 int cmd_plugin(int argc, char **argv)
@@ -393,18 +408,29 @@ int cmd_conformance(int argc, char **argv)
 {
     bool verbose = false, via_plugin = false;
     int cpu = 4;
+    const char *engine = "model", *wave = NULL;
     static const struct option opts[] = {
         {"verbose", no_argument, 0, 'v'},
         {"via-plugin", no_argument, 0, 'p'},
         {"cpu", required_argument, 0, 'c'},
+        {"engine", required_argument, 0, 'e'},
+        {"wave", required_argument, 0, 'w'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "vpc:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "vpc:e:w:h", opts, NULL)) != -1) {
         switch (c) {
         case 'v': verbose = true; break;
         case 'p': via_plugin = true; break;
+        case 'e':
+            engine = optarg;
+            if (strcmp(engine, "model") && strcmp(engine, "rtl") && strcmp(engine, "cosim")) {
+                errmsg("conformance", "unknown engine '%s' (model, rtl, cosim)", engine);
+                return 2;
+            }
+            break;
+        case 'w': wave = optarg; break;
         case 'c':
             cpu = atoi(optarg + (optarg[0] == 'v'));
             if (cpu < 1 || cpu > 4) {
@@ -413,9 +439,12 @@ int cmd_conformance(int argc, char **argv)
             }
             break;
         case 'h':
-            printf("usage: ebpfsim conformance [--verbose] [--via-plugin] [--cpu vN] DIR|FILE...\n"
+            printf("usage: ebpfsim conformance [--verbose] [--via-plugin] [--cpu vN]\n"
+                   "                           [--engine model|rtl|cosim] [--wave F.fst] DIR|FILE...\n"
                    "  Runs bpf_conformance .data files; ends with 'N passed, N failed'.\n"
-                   "  Tests needing more than --cpu (default v4) are skipped and counted.\n");
+                   "  Tests needing more than --cpu (default v4) are skipped and counted.\n"
+                   "  --engine rtl runs them on the RTL core, cosim on the RTL and the model in\n"
+                   "  lockstep (every retired instruction and every run's cycles compared).\n");
             return 0;
         default: return 2;
         }
@@ -423,6 +452,18 @@ int cmd_conformance(int argc, char **argv)
     if (optind >= argc) {
         errmsg("conformance", "expected a directory or .data files");
         return 2;
+    }
+    struct rtl_plain *rtl = NULL;
+    if (strcmp(engine, "model")) {
+        char rerr[256];
+        if (via_plugin) {
+            errmsg("conformance", "--via-plugin runs the model; drop it for --engine %s", engine);
+            return 2;
+        }
+        if (!(rtl = rtl_plain_create(!strcmp(engine, "cosim"), wave, rerr, sizeof(rerr)))) {
+            errmsg("conformance", "%s", rerr);
+            return 1;
+        }
     }
     char **files = NULL;
     size_t nfiles = 0, cap = 0;
@@ -498,7 +539,8 @@ int cmd_conformance(int argc, char **argv)
                 uint64_t r0 = 0;
                 int rc = via_plugin
                              ? run_via_plugin(self, insns, n, tc.mem, tc.mem_len, &r0, err, sizeof(err))
-                             : run_program(insns, n, tc.mem, tc.mem_len, 0, &r0, err, sizeof(err));
+                             : run_program_on(rtl, name, insns, n, tc.mem, tc.mem_len, 0, &r0, err,
+                                              sizeof(err));
                 if (tc.error) {
                     ok = rc < 0 && !strcmp(err, tc.error);
                     if (!ok)
@@ -533,6 +575,12 @@ int cmd_conformance(int argc, char **argv)
     free(files);
     if (skipped)
         printf("%u skipped (need more than ISA v%d)\n", skipped, cpu);
+    if (rtl) {
+        rtl_plain_summary(rtl, "conformance", stdout);
+        if (rtl_plain_failures(rtl) && !failed)
+            failed = 1;
+        rtl_plain_destroy(rtl);
+    }
     printf("%u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;
 }

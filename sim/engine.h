@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct ebpf_hwconfig;
 
@@ -26,6 +27,9 @@ struct engine_opts {
     /* Timing parameters and map placement (--config/--set); NULL: the
      * defaults of docs/configuration.md. */
     const struct ebpf_hwconfig *hw;
+    /* rtl, cosim: FST waveform (rtl: the whole run; cosim: the last packet,
+     * the one that diverged if one did); NULL: none. */
+    const char *wave;
 };
 
 struct engine_map_info {
@@ -94,6 +98,35 @@ struct engine_ops {
 
 extern const struct engine_ops engine_model_ops;
 extern const struct engine_ops engine_kernel_ops;
+/* The Verilog core under Verilator (testbench/engine_rtl.cpp): alone, and in
+ * lockstep with the model, checking every retired instruction and every
+ * packet's cycle count (docs/rtl.md). */
+extern const struct engine_ops engine_rtl_ops;
+extern const struct engine_ops engine_cosim_ops;
+
+/* The RTL (cosim false) or RTL and model in lockstep (cosim true) on plain
+ * programs loaded in a VM: conformance tests (a memory buffer, as
+ * ebpf_vm_run_mem) and random programs (an XDP frame, as ebpf_vm_run after
+ * ebpf_xdp_attach).  Return as the model does (0, -EFAULT after a fault),
+ * or -EPROTO after a co-simulation divergence or cycle mismatch (reported
+ * on stderr), other errors with err; label names the run in reports. */
+struct rtl_plain;
+struct ebpf_vm;
+struct ebpf_prog;
+struct ebpf_run_result;
+struct ebpf_xdp_frame;
+struct rtl_plain *rtl_plain_create(bool cosim, const char *wave, char *err, size_t errlen);
+void rtl_plain_destroy(struct rtl_plain *p);
+int rtl_plain_run_mem(struct rtl_plain *p, struct ebpf_vm *vm, const struct ebpf_prog *prog,
+                      void *mem, size_t len, const char *label, struct ebpf_run_result *res,
+                      char *err, size_t errlen);
+int rtl_plain_run_xdp(struct rtl_plain *p, struct ebpf_vm *vm, const struct ebpf_prog *prog,
+                      struct ebpf_xdp_frame *frame, const char *label,
+                      struct ebpf_run_result *res, char *err, size_t errlen);
+/* "cosim WHAT: N runs, M instructions and N cycle counts compared, ..." */
+void rtl_plain_summary(const struct rtl_plain *p, const char *what, FILE *out);
+/* Divergences plus cycle mismatches so far. */
+int rtl_plain_failures(const struct rtl_plain *p);
 
 const struct engine_ops *engine_find(const char *name);
 

@@ -260,5 +260,9 @@ const struct engine_ops *engine_find(const char *name)
         return &engine_model_ops;
     if (!strcmp(name, "kernel"))
         return &engine_kernel_ops;
+    if (!strcmp(name, "rtl"))
+        return &engine_rtl_ops;
+    if (!strcmp(name, "cosim"))
+        return &engine_cosim_ops;
     return NULL;
 }
