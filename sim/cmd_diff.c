@@ -129,9 +129,10 @@ int cmd_diff(int argc, char **argv)
         case 'h':
             printf("usage: ebpfsim diff PROG.o --pcap IN.pcap [--pcap ...] [--prog NAME]\n"
                    "                    [--maps-in FILE] [--engines A,B] [--no-skip]\n"
-                   "  Runs two engines (default model,kernel) in lockstep over the traces (one\n"
-                   "  after the other, maps carried over) and compares every packet (verdict,\n"
-                   "  return value, output bytes) and, at the end, every map entry.\n"
+                   "  Runs two engines (default model,kernel; also rtl, cosim) in lockstep over\n"
+                   "  the traces (one after the other, maps carried over) and compares every\n"
+                   "  packet (verdict, return value, output bytes) and, at the end, every map\n"
+                   "  entry.\n"
                    "  Per-CPU maps get as many copies as the host has possible CPUs.\n"
                    "  Where the kernel engine cannot run, prints SKIP (or fails with --no-skip).\n");
             return 0;
@@ -150,7 +151,7 @@ int cmd_diff(int argc, char **argv)
     }
     const struct engine_ops *oa = engine_find(name_a), *ob = engine_find(name_b);
     if (!oa || !ob) {
-        errmsg("diff", "unknown engine in '%s' (model, kernel)", engines);
+        errmsg("diff", "unknown engine in '%s' (model, kernel, rtl, cosim)", engines);
         return 2;
     }
     int ncpu = kernel_possible_cpus();

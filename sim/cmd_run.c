@@ -37,7 +37,10 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: ebpfsim run PROG.o --pcap IN.pcap [options]\n"
             "  --prog NAME            program to run (default: the first XDP program)\n"
-            "  --engine model|kernel  who runs it (default: model)\n"
+            "  --engine NAME          who runs it: model (default), kernel, rtl (the Verilog\n"
+            "                         core under Verilator), cosim (RTL and model in lockstep)\n"
+            "  --wave FILE            rtl, cosim: FST waveform (cosim: of the last packet run,\n"
+            "                         the one that diverged if one did)\n"
             "  --out DIR              write pass.pcap, tx.pcap, redirect.pcap (+ redirect.tsv)\n"
             "  --per-packet FILE      one JSON object per packet (JSON lines)\n"
             "  --maps-in FILE         install map contents (JSON) before the run\n"
@@ -302,7 +305,7 @@ int cmd_run(int argc, char **argv)
         {"limit", required_argument, 0, 'n'},    {"quiet", no_argument, 0, 'q'},
         {"timing", no_argument, 0, 'T'},         {"clock-mhz", required_argument, 0, 'C'},
         {"routes", required_argument, 0, 'R'},   {"config", required_argument, 0, 'F'},
-        {"set", required_argument, 0, 'S'},
+        {"set", required_argument, 0, 'S'},      {"wave", required_argument, 0, 'W'},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     /* the config file first, so --set and --clock-mhz override it whatever the order */
@@ -312,7 +315,7 @@ int cmd_run(int argc, char **argv)
             return 2;
         }
     int c;
-    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:R:F:S:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:R:F:S:W:h", opts, NULL)) != -1) {
         switch (c) {
         case 'p': pcap_path = optarg; break;
         case 'P': eo.prog = optarg; break;
@@ -330,6 +333,7 @@ int cmd_run(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'T': eo.timing = true; break;
         case 'R': eo.routes = optarg; break;
+        case 'W': eo.wave = optarg; break;
         case 'F': break;
         case 'S':
             if (ebpf_hwconfig_set(&hw, optarg, err, sizeof(err)) < 0) {
@@ -364,7 +368,7 @@ int cmd_run(int argc, char **argv)
     }
     const struct engine_ops *ops = engine_find(engine_name);
     if (!ops) {
-        errmsg("run", "unknown engine '%s' (model, kernel)", engine_name);
+        errmsg("run", "unknown engine '%s' (model, kernel, rtl, cosim)", engine_name);
         return 2;
     }
     struct pcap_in in;

@@ -9,8 +9,8 @@ static const struct subcommand {
     int (*fn)(int argc, char **argv);
     const char *help;
 } commands[] = {
-    {"run", cmd_run, "run an XDP object over a pcap trace (engines: model, kernel)"},
-    {"diff", cmd_diff, "compare two engines (model, kernel) packet by packet and map by map"},
+    {"run", cmd_run, "run an XDP object over a pcap trace (engines: model, kernel, rtl, cosim)"},
+    {"diff", cmd_diff, "compare two engines (model, kernel, rtl, cosim) packet by packet and map by map"},
     {"nic", cmd_nic, "SystemC NIC model: throughput, latency, drops, core utilisation"},
     {"report", cmd_report, "throughput report over a sweep of NIC configurations (HTML, JSON, Markdown)"},
     {"info", cmd_info, "list the programs and maps of a BPF object"},
