@@ -273,7 +273,7 @@ static void charts(FILE *f, const struct report *r, enum rep_section sec, int tr
                 stalls += (double)pt->res.stall[k];
             }
             d.values[p] = ((double)pt->res.issue_cycles - stalls) / n;
-            ann[p] = own(&d, "IPC %.2f", pt->res.ipc);
+            ann[p] = own(&d, "%.2f", pt->res.ipc);
         }
         snprintf(id, sizeof(id), "chart-stalls-%u", tr);
         snprintf(title, sizeof(title), "Issue cycles per packet by cause: %s", tname);
@@ -284,6 +284,8 @@ static void charts(FILE *f, const struct report *r, enum rep_section sec, int tr
         c.n_cats = P;
         c.n_series = 1 + REP_STALLS;
         c.annotations = ann;
+        snprintf(note, sizeof(note), "Above each bar: its IPC (instructions per issue cycle).");
+        c.note = note;
         draw(f, &c, &d);
         free(ann);
         break;
@@ -292,8 +294,8 @@ static void charts(FILE *f, const struct report *r, enum rep_section sec, int tr
         data_alloc(&d, P, 2);
         char clock[32];
         report_dim_value(r, DIM_CLOCK, r->dim[DIM_CLOCK].ref, clock, sizeof(clock));
-        d.series[0] = own(&d, "model: one core at %g MHz", r->dim[DIM_CLOCK].v[r->dim[DIM_CLOCK].ref]);
-        d.series[1] = "kernel: host CPU";
+        d.series[0] = own(&d, "model core, %g MHz", r->dim[DIM_CLOCK].v[r->dim[DIM_CLOCK].ref]);
+        d.series[1] = "kernel, host CPU";
         bool any_kernel = false;
         const char *why = NULL;
         for (unsigned p = 0; p < P; p++) {

@@ -10,11 +10,11 @@
 #include "report.h"
 
 #define W 820.0
-#define H 380.0
+#define H 400.0
 #define ML 72.0   /* left margin: y labels */
 #define MR 190.0  /* right: legend and reference labels */
 #define MT 40.0   /* top: title */
-#define MB 80.0   /* bottom: category labels */
+#define MB 96.0   /* bottom: category labels */
 
 static const char *const palette[] = {
     "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#000000",
@@ -245,8 +245,8 @@ static unsigned stacked(FILE *f, const struct chart *c, const struct scale *s)
             drawn++;
         }
         if (c->annotations && c->annotations[k] && sum > 0) {
-            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" fill=\"#333\">",
-                    x + bw / 2, ypos(s, sum) - 4);
+            fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" text-anchor=\"middle\" fill=\"#333\">",
+                    x + bw / 2, ypos(s, sum) - 3);
             html_escape(f, c->annotations[k]);
             fprintf(f, "</text>\n");
         }

@@ -383,6 +383,13 @@ static void test_progress_line(void **state)
         size_t n = strlen(out);
         assert_true(n > 0 && out[n - 1] == '\r');
     }
+    /* the report's runner counts points */
+    const char *report_args[] = {"report", "--out", "/tmp/ebpfsim-rep-progress", "--program",
+                                 corpus_firewall, "--pcap", "pcaps/udp64-1k.pcap", "--cores", "1-3",
+                                 "--kernel-repeat", "0", "-j", "1", NULL};
+    run_on_tty(out, sizeof(out), report_args);
+    if (!strstr(out, "\r  3 points, ") || !strstr(out, " points/s, 100%, ETA 0 s"))
+        fail_msg("report: no progress line on the terminal:\n%.300s", out);
     /* not a terminal: quiet */
     struct result r;
     setenv("EBPFSIM_PROGRESS_INTERVAL", "0", 1);
