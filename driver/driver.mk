@@ -5,8 +5,8 @@
 DRV_SRC     := $(wildcard driver/src/*.c)
 DRV_OBJ     := $(DRV_SRC:%.c=$(BUILD)/%.o)
 DRV_LIB     := $(BUILD)/libnicdrv.a
-DRV_HEADERS := $(wildcard driver/include/*.h driver/src/*.h driver/sim/*.h)
-DRV_CFLAGS  := $(CFLAGS) -Idriver/include -Idriver/src -Isim
+DRV_HEADERS := $(wildcard driver/include/*.h driver/src/*.h driver/sim/*.h driver/tools/*.h)
+DRV_CFLAGS  := $(CFLAGS) -Idriver/include -Idriver/src -Idriver/sim -Idriver/tools -Isim
 
 # The glue between the driver and ebpfsim's engines (maps JSON, schedules).
 DRV_SIM_SRC := $(wildcard driver/sim/*.c)
@@ -23,19 +23,15 @@ $(DRV_LIB): $(DRV_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@ && ar rcs $@ $^
 
-ifneq ($(wildcard driver/tools/nicctl.c),)
-$(NICCTL): $(BUILD)/driver/tools/nicctl.o $(DRV_SIM_OBJ) $(BUILD)/sim/mapsjson.o $(DRV_LIB) $(MODEL_LIB)
+NICCTL_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard driver/tools/*.c))
+$(NICCTL): $(NICCTL_OBJ) $(DRV_SIM_OBJ) $(BUILD)/sim/mapsjson.o $(DRV_LIB) $(MODEL_LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SIM)
-all: $(NICCTL)
-else
-NICCTL :=
-endif
 
 # ebpfsim runs --maps-in, --maps-out and --schedule through the driver.
 EBPFSIM_LINK += $(DRV_SIM_OBJ) $(DRV_LIB)
 $(EBPFSIM): $(DRV_SIM_OBJ) $(DRV_LIB)
-$(BUILD)/sim/cmd_run.o $(BUILD)/sim/cmd_nic.o $(BUILD)/sim/systemc/nic.o: $(wildcard driver/sim/drvsim.h)
+$(BUILD)/sim/cmd_run.o $(BUILD)/sim/cmd_nic.o $(BUILD)/sim/systemc/nic.o: driver/sim/drvsim.h
 
 # cmocka tests: driver/tests/test_*.c -> $(BUILD)/tests/driver_test_*
 DRV_TEST_SRC := $(wildcard driver/tests/test_*.c)
@@ -46,7 +42,7 @@ $(BUILD)/tests/driver_%: driver/tests/%.c $(DRV_LIB) $(MODEL_LIB) $(PKTGEN_LIB) 
 	@echo "  CC+LD   $@"
 	@$(CC) $(DRV_CFLAGS) -Imodel/src -Ipcaps/src -Idriver/tests -o $@ $< $(DRV_LIB) $(MODEL_LIB) $(PKTGEN_LIB) -lcmocka $(LIBS_SIM)
 
-all: $(DRV_LIB) $(DRV_TEST_BIN)
+all: $(DRV_LIB) $(NICCTL) $(DRV_TEST_BIN)
 
 .PHONY: test-driver bench-driver
 test-driver: $(DRV_TEST_BIN) $(NICCTL) $(EBPFSIM) $(CORPUS_OBJ)
@@ -59,7 +55,7 @@ test-driver: $(DRV_TEST_BIN) $(NICCTL) $(EBPFSIM) $(CORPUS_OBJ)
 # operation, per PCIe link and map placement (docs/benchmarks.md).
 bench-driver: $(NICCTL)
 	@mkdir -p $(BUILD)/bench
-	$(if $(NICCTL),$(NICCTL) bench --json $(BUILD)/bench/driver.json,@echo "nicctl not built yet")
+	$(NICCTL) bench --json $(BUILD)/bench/driver.json
 
 TEST_HOOKS += test-driver
 BENCH_HOOKS += bench-driver

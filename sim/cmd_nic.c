@@ -20,6 +20,10 @@ static void usage(FILE *out)
             "  --prog NAME          program (default: the first XDP program)\n"
             "  --maps-in FILE       map contents (JSON) installed before the run\n"
             "  --limit N            stop after N packets\n"
+            "  --schedule FILE      control-plane operations at given times through the driver\n"
+            "                       shim while the traffic flows (docs/driver.md)\n"
+            "  --schedule-log FILE  one JSON object per schedule operation\n"
+            "  --per-packet FILE    one JSON object per frame: verdict, program start, program\n"
             "  --json FILE          write the figures as JSON\n"
             "  --print-config       print the configuration in effect and exit\n"
             "  --quiet              no report on standard output\n");
@@ -119,6 +123,8 @@ int cmd_nic(int argc, char **argv)
         {"maps-in", required_argument, 0, 'i'}, {"limit", required_argument, 0, 'n'},
         {"json", required_argument, 0, 'j'},   {"print-config", no_argument, 0, 'C'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"schedule", required_argument, 0, 1001}, {"schedule-log", required_argument, 0, 1002},
+        {"per-packet", required_argument, 0, 1003},
         {0, 0, 0, 0},
     };
     /* the config file first, so --set overrides it whatever the order */
@@ -139,6 +145,9 @@ int cmd_nic(int argc, char **argv)
             }
             break;
         case 'P': o.prog = optarg; break;
+        case 1001: o.schedule = optarg; break;
+        case 1002: o.schedule_log = optarg; break;
+        case 1003: o.per_packet = optarg; break;
         case 'i': o.maps_in = optarg; break;
         case 'n': o.limit = strtoull(optarg, NULL, 0); break;
         case 'j': json = optarg; break;
@@ -180,9 +189,15 @@ int cmd_nic(int argc, char **argv)
         print_report(&o, &rep);
         printf("  wall time    %.3f s (%.0f packets/s simulated)\n", wall,
                wall > 0 ? (double)rep.offered / wall : 0.0);
+        fputs(rep.driver, stdout);
     }
     if (json && write_json(json, &o, &rep, wall) < 0) {
         errmsg("nic", "%s: %s", json, strerror(errno));
+        return 1;
+    }
+    if (rep.schedule_failed) {
+        errmsg("nic", "%s: %u operations failed (see the summary or --schedule-log)", o.schedule,
+               rep.schedule_failed);
         return 1;
     }
     return rc < 0 ? 1 : 0;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../driver/sim/drvsim.h"
 #include "ebpf_hwconfig.h"
 #include "ebpf_xdp.h"
 #include "engine.h"
@@ -55,6 +56,10 @@ static void usage(FILE *out)
             "  --clock-mhz F          core clock for the throughput estimate (core.clock_mhz)\n"
             "  --config FILE          hardware parameters for --timing (INI; docs/configuration.md)\n"
             "  --set SEC.KEY=VALUE    override one parameter (repeatable), e.g. core.issue_width=2\n"
+            "  --schedule FILE        control-plane operations at given times, through the driver\n"
+            "                         shim (docs/driver.md); --maps-in/--maps-out go through it too\n"
+            "  --schedule-log FILE    one JSON object per schedule operation (apply time, first packet)\n"
+            "  --driver-faults SPEC   inject driver faults, e.g. dma=0.01,drop=0.01,reset=0.001,seed=1\n"
             "  --limit N              stop after N packets\n"
             "  --quiet                no summary\n");
 }
@@ -289,6 +294,7 @@ int cmd_run(int argc, char **argv)
     struct engine_opts eo = {.n_cpus = 1, .prandom_seed = 1};
     const char *pcap_path = NULL, *engine_name = "model", *out_dir = NULL, *per_packet = NULL;
     const char *maps_in = NULL, *maps_out = NULL;
+    const char *schedule = NULL, *schedule_log = NULL, *driver_faults = NULL;
     uint64_t limit = UINT64_MAX;
     struct ebpf_hwconfig hw;
     ebpf_hwconfig_default(&hw);
@@ -306,6 +312,8 @@ int cmd_run(int argc, char **argv)
         {"timing", no_argument, 0, 'T'},         {"clock-mhz", required_argument, 0, 'C'},
         {"routes", required_argument, 0, 'R'},   {"config", required_argument, 0, 'F'},
         {"set", required_argument, 0, 'S'},      {"wave", required_argument, 0, 'W'},
+        {"schedule", required_argument, 0, 1001}, {"schedule-log", required_argument, 0, 1002},
+        {"driver-faults", required_argument, 0, 1003},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     /* the config file first, so --set and --clock-mhz override it whatever the order */
@@ -334,6 +342,9 @@ int cmd_run(int argc, char **argv)
         case 'T': eo.timing = true; break;
         case 'R': eo.routes = optarg; break;
         case 'W': eo.wave = optarg; break;
+        case 1001: schedule = optarg; break;
+        case 1002: schedule_log = optarg; break;
+        case 1003: driver_faults = optarg; break;
         case 'F': break;
         case 'S':
             if (ebpf_hwconfig_set(&hw, optarg, err, sizeof(err)) < 0) {
@@ -386,7 +397,25 @@ int cmd_run(int argc, char **argv)
     }
     int status = 0;
     struct run_outputs outs;
-    if (maps_in && maps_load_json(ops, e, maps_in, err, sizeof(err)) < 0) {
+    /* Engines with a model object (model, rtl, cosim): maps and schedules
+     * go through the driver shim (docs/driver.md). */
+    struct drvsim *drv = NULL;
+    if ((maps_in || maps_out || schedule) && ops->object && ops->object(e)) {
+        struct drvsim_opts dopts = {.hw = &hw, .n_cpus = eo.n_cpus, .schedule = schedule,
+                                    .faults = driver_faults};
+        if (drvsim_open(&drv, ops, e, &dopts, err, sizeof(err)) < 0) {
+            errmsg("run", "%s", err);
+            status = 1;
+            goto done_engine;
+        }
+    } else if (schedule) {
+        errmsg("run", "--schedule needs an engine whose maps the driver reaches (model, rtl, "
+                      "cosim), not %s", ops->name);
+        status = 2;
+        goto done_engine;
+    }
+    if (maps_in && (drv ? drvsim_maps_in(drv, maps_in, err, sizeof(err))
+                        : maps_load_json(ops, e, maps_in, err, sizeof(err))) < 0) {
         errmsg("run", "%s", err);
         status = 1;
         goto done_engine;
@@ -403,8 +432,20 @@ int cmd_run(int argc, char **argv)
     double t0 = now_seconds();
     struct pkt_in pkt;
     int rc = 0;
+    uint64_t ts0 = 0;
     while (stats.packets < limit && (rc = pcap_in_next(&in, &pkt, err, sizeof(err))) == 1) {
         struct pkt_result r;
+        if (drv && !stats.packets) {
+            drvsim_start(drv);
+            ts0 = pkt.ts_ns;
+        }
+        /* the NIC applies what is due by the packet's time (from the first packet) */
+        if (schedule && drvsim_packet(drv, in.record - 1, pkt.ts_ns > ts0 ? (pkt.ts_ns - ts0) * 1000 : 0,
+                                      r.fault, sizeof(r.fault)) < 0) {
+            errmsg("run", "record %" PRIu64 ": %s", in.record, r.fault);
+            status = 1;
+            break;
+        }
         if (ops->set_time)
             ops->set_time(e, pkt.ts_ns);
         if (ops->run_packet(e, pkt.data, pkt.caplen, &r) < 0) {
@@ -428,15 +469,32 @@ int cmd_run(int argc, char **argv)
         status = 1;
     }
     close_outputs(&outs);
+    if (schedule && status == 0 && drvsim_finish(drv, err, sizeof(err)) < 0) {
+        errmsg("run", "%s", err);
+        status = 1;
+    }
     if (!quiet && stats.packets) {
         print_summary(&stats, eo.object, ops->prog_name(e), ops->name, seconds);
         print_timing(&stats, &hw);
+        if (drv)
+            drvsim_summary(drv, stdout);
     }
-    if (maps_out && maps_dump_json(ops, e, maps_out, err, sizeof(err)) < 0) {
+    if (drv && drvsim_failed(drv)) {
+        errmsg("run", "%s: %u operations failed (see the summary or --schedule-log)", schedule,
+               drvsim_failed(drv));
+        status = 1;
+    }
+    if (schedule_log && drv && drvsim_write_log(drv, schedule_log, err, sizeof(err)) < 0) {
+        errmsg("run", "%s", err);
+        status = 1;
+    }
+    if (maps_out && (drv ? drvsim_maps_out(drv, maps_out, err, sizeof(err))
+                         : maps_dump_json(ops, e, maps_out, err, sizeof(err))) < 0) {
         errmsg("run", "%s", err);
         status = 1;
     }
 done_engine:
+    drvsim_close(drv);
     ops->close(e);
     pcap_in_close(&in);
     return status;

@@ -20,6 +20,13 @@ struct engine {
     uint8_t *out;
     size_t out_cap;
     ebpf_timing *timing;
+    /* set_prog: the object whose program runs (NULL: obj); another object's
+     * program runs on a core of its own */
+    ebpf_object *run_obj;
+    ebpf_object *alt_obj;
+    ebpf_core *alt_core;
+    ebpf_timing *alt_timing;
+    const struct ebpf_hwconfig *hw;
 };
 
 static void model_close(struct engine *e)
@@ -28,6 +35,8 @@ static void model_close(struct engine *e)
         return;
     ebpf_core_destroy(e->core);
     ebpf_timing_destroy(e->timing);
+    ebpf_core_destroy(e->alt_core);
+    ebpf_timing_destroy(e->alt_timing);
     ebpf_object_close(e->obj);
     ebpf_xdp_frame_free(&e->frame);
     if (e->trace_log)
@@ -100,6 +109,7 @@ static int model_open(struct engine **out, const struct engine_opts *opts, char 
                                       ebpf_hwconfig_placement(opts->hw, ebpf_object_map_name(e->obj, m)));
         ebpf_vm_set_tracer(ebpf_core_vm(e->core), ebpf_timing_tracer, e->timing);
     }
+    e->hw = opts->hw;
     if ((rc = ebpf_xdp_frame_init(&e->frame, opts->linear_max)) < 0) {
         snprintf(err, errlen, "out of memory");
         goto fail;
@@ -125,12 +135,14 @@ static int model_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
         return 0;
     }
     struct ebpf_xdp_result xr;
-    if (e->timing)
-        ebpf_timing_begin(e->timing);
-    ebpf_core_run_xdp(e->core, (unsigned)e->prog, &e->frame, &xr);
-    if (e->timing) {
+    bool alt = e->run_obj && e->run_obj != e->obj;
+    ebpf_timing *timing = alt ? e->alt_timing : e->timing;
+    if (timing)
+        ebpf_timing_begin(timing);
+    ebpf_core_run_xdp(alt ? e->alt_core : e->core, (unsigned)e->prog, &e->frame, &xr);
+    if (timing) {
         struct ebpf_packet_timing pt;
-        ebpf_timing_end(e->timing, &pt);
+        ebpf_timing_end(timing, &pt);
         res->has_timing = true;
         res->cycles = pt.cycles;
         res->issue_cycles = pt.issue_cycles;
@@ -147,7 +159,7 @@ static int model_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
     if (xr.action == EBPF_XDP_REDIRECT) {
         res->redirect_target = (int32_t)xr.redirect_ifindex;
         res->redirect_map = xr.redirect_map >= 0
-                                ? ebpf_object_map_name(e->obj, (unsigned)xr.redirect_map)
+                                ? ebpf_object_map_name(alt ? e->run_obj : e->obj, (unsigned)xr.redirect_map)
                                 : NULL;
     }
     /* Output as BPF_PROG_TEST_RUN returns it: data_meta .. data_end, then
@@ -205,7 +217,7 @@ static int model_map_next_key(struct engine *e, unsigned i, const void *key, voi
 
 static const char *model_prog_name(struct engine *e)
 {
-    return ebpf_object_prog_name(e->obj, (unsigned)e->prog);
+    return ebpf_object_prog_name(e->run_obj ? e->run_obj : e->obj, (unsigned)e->prog);
 }
 
 static int model_prog_ref(struct engine *e, const char *name, uint32_t *value)
@@ -217,7 +229,48 @@ static int model_prog_ref(struct engine *e, const char *name, uint32_t *value)
     return 0;
 }
 
-static void model_set_time(struct engine *e, uint64_t ns) { ebpf_object_set_time(e->obj, ns); }
+static void model_set_time(struct engine *e, uint64_t ns)
+{
+    ebpf_object_set_time(e->obj, ns);
+    if (e->alt_obj)
+        ebpf_object_set_time(e->alt_obj, ns);
+}
+
+/* Program replacement at a packet boundary (the driver shim's PROG_ATTACH):
+ * the next packet runs program prog_index of obj. */
+static int model_set_prog(struct engine *e, ebpf_object *obj, unsigned prog_index, char *err,
+                          size_t errlen)
+{
+    if (prog_index >= ebpf_object_prog_count(obj)) {
+        snprintf(err, errlen, "%s: no program %u", ebpf_object_name(obj), prog_index);
+        return -ENOENT;
+    }
+    if (obj != e->obj && obj != e->alt_obj) {
+        ebpf_core *core = ebpf_core_create(obj, 0, err, errlen);
+        if (!core)
+            return -ENOMEM;
+        ebpf_timing *timing = NULL;
+        if (e->timing) {
+            if (!(timing = ebpf_timing_create(e->hw ? &e->hw->timing : NULL, obj))) {
+                ebpf_core_destroy(core);
+                snprintf(err, errlen, "out of memory");
+                return -ENOMEM;
+            }
+            for (unsigned m = 0; e->hw && m < ebpf_object_map_count(obj); m++)
+                ebpf_timing_set_placement(timing, m,
+                                          ebpf_hwconfig_placement(e->hw, ebpf_object_map_name(obj, m)));
+            ebpf_vm_set_tracer(ebpf_core_vm(core), ebpf_timing_tracer, timing);
+        }
+        ebpf_core_destroy(e->alt_core);
+        ebpf_timing_destroy(e->alt_timing);
+        e->alt_obj = obj;
+        e->alt_core = core;
+        e->alt_timing = timing;
+    }
+    e->run_obj = obj;
+    e->prog = (int)prog_index;
+    return 0;
+}
 
 static int model_map_ref(struct engine *e, const char *name, uint32_t *value)
 {
@@ -243,6 +296,7 @@ const struct engine_ops engine_model_ops = {
     .map_ref = model_map_ref,
     .set_time = model_set_time,
     .object = engine_model_object,
+    .set_prog = model_set_prog,
 };
 
 ebpf_object *engine_model_object(struct engine *e) { return e->obj; }

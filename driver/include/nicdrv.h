@@ -513,16 +513,6 @@ const struct nicdrv_sched_entry *nicdrv_sched_entry(const nicdrv_sched *s, unsig
 unsigned nicdrv_sched_failed(const nicdrv_sched *s);
 void nicdrv_sched_free(nicdrv_sched *s);
 
-/* ------------------------------------------------------------------ */
-/* Measurements (build/nicctl bench). */
-
-struct nicdrv_bench_opts {
-    unsigned ops;            /* elements per configuration (default 20000) */
-    unsigned repeats;        /* wall-clock: median of this many runs (default 3) */
-    bool json;
-};
-int nicdrv_bench(FILE *out, const struct nicdrv_bench_opts *opts, char *err, size_t errlen);
-
 #ifdef __cplusplus
 }
 #endif

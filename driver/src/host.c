@@ -113,6 +113,7 @@ static void post(nicdrv *nic, struct host_cmd *hc)
     nic->n_queued--;
     nic->n_inflight++;
     nic->st.descriptors++;
+    nic->deadline_dirty = true;
 }
 
 /* Post queued commands in sequence order while the ring has room, then
@@ -156,6 +157,7 @@ static void requeue(nicdrv *nic, struct host_cmd *hc)
     hc->state = CMD_QUEUED;
     nic->n_inflight--;
     nic->n_queued++;
+    nic->deadline_dirty = true;
 }
 
 static void advance_oldest(nicdrv *nic)
@@ -243,6 +245,7 @@ static void finish(nicdrv *nic, struct host_cmd *hc, const struct cqe *e, uint32
         nic->n_inflight--;
     else if (hc->state == CMD_QUEUED)
         nic->n_queued--;
+    nic->deadline_dirty = true;
     if (hc->internal) {
         hc->state = CMD_DONE;
     } else {
@@ -378,6 +381,7 @@ static void reinit_queue(nicdrv *nic)
         }
     }
     nic->need_init = true;
+    nic->deadline_dirty = true;
 }
 
 static void status_result(nicdrv *nic)
@@ -401,6 +405,7 @@ static void status_result(nicdrv *nic)
         } else {
             /* not fetched yet: ring again and wait once more */
             hc->deadline = now(nic) + ns_to_ps(nic->cfg.timeout_ns);
+            nic->deadline_dirty = true;
             ring_again = true;
         }
     }
@@ -410,20 +415,24 @@ static void status_result(nicdrv *nic)
     }
 }
 
-static uint64_t earliest_deadline(const nicdrv *nic)
+static uint64_t earliest_deadline(nicdrv *nic)
 {
-    uint64_t t = UINT64_MAX;
     if (!nic->n_inflight)
-        return t;
+        return UINT64_MAX;
+    if (!nic->deadline_dirty)
+        return nic->deadline_min;
+    uint64_t t = UINT64_MAX;
     for (uint32_t s = nic->oldest; s != nic->next_seq; s++) {
         const struct host_cmd *hc = &nic->cmds[s % nic->ring];
         if (hc->state == CMD_INFLIGHT && hc->deadline < t)
             t = hc->deadline;
     }
+    nic->deadline_min = t;
+    nic->deadline_dirty = false;
     return t;
 }
 
-static uint64_t host_next_event(const nicdrv *nic)
+static uint64_t host_next_event(nicdrv *nic)
 {
     uint64_t t = dev_next_note(nic->dev);
     if (nic->status_phase == 1 && nic->status_sample_ps < t)

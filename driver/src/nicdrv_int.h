@@ -234,6 +234,7 @@ struct nicdrv_dev {
     uint32_t cq_tail;
     uint32_t cq_head_credit; /* host's CQ head: room in the completion ring */
     uint8_t *cache;          /* prefetched descriptors */
+    uint64_t *cache_ready;   /* per prefetched descriptor: its payload is in (0: not read) */
     uint32_t cache_base, cache_n;
     uint64_t free_at;        /* engine idle from */
     struct dev_plan plan;
@@ -344,6 +345,8 @@ struct nicdrv {
     uint32_t next_seq;       /* next sequence number to give */
     uint32_t oldest;         /* oldest sequence number whose entry is not free */
     unsigned n_queued, n_inflight;
+    uint64_t deadline_min;   /* earliest deadline of an attempt in flight (cached) */
+    bool deadline_dirty;
 
     /* An MMIO read of the device's status (after a timeout). */
     int status_phase;        /* 0 idle, 1 read on its way, 2 value on its way back */

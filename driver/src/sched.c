@@ -476,7 +476,7 @@ void nicdrv_sched_packet(nicdrv_sched *s, uint64_t index, uint64_t t)
      * replay log (simulation only). */
     for (unsigned i = 0; i < s->next; i++) {
         struct nicdrv_sched_entry *e = &s->e[i];
-        if (e->first_packet >= 0 || e->rc < 0 || e->phase == 0)
+        if (e->first_packet >= 0 || e->rc < 0 || e->phase == 0 || e->op == NICDRV_SCHED_LOOKUP)
             continue;
         if (e->op == NICDRV_SCHED_REPLACE && e->phase != 2)
             continue;

@@ -387,6 +387,14 @@ int main(int argc, char **argv)
     if (XT->flat[X_LATCH] > 0 || GT->flat[G_LATCH] > 0)
         return die("the design has latches (%s%s)", XT->flat[X_LATCH] > 0 ? xpath : gpath, "");
 
+    double asyncff = 0;
+    {
+        const char *t;
+        json_t *v;
+        json_object_foreach(design_types(&x), t, v)
+            if (!strncmp(t, "FDCE", 4) || !strncmp(t, "FDPE", 4))
+                asyncff += (double)json_integer_value(v);
+    }
     const char *version = json_string_value(json_object_get(x.root, "creator"));
     FILE *f = fopen(md, "w");
     if (!f)
@@ -408,9 +416,10 @@ int main(int argc, char **argv)
                 M->flat[X_LUT], M->flat[X_FF], bram36(M), M->flat[X_DSP], M->flat[X_CARRY],
                 M->flat[X_MUXF], M->flat[X_LUTRAM], M->flat[X_SRL], M->flat[X_INV]);
     }
-    fprintf(f, "\nBRAM: %.0f RAMB36E1 + %.0f RAMB18E1. INV: inverters Yosys keeps as cells "
-               "(mostly on the active-low asynchronous reset); not counted as LUTs.\n\n",
-            XT->flat[X_RAMB36], XT->flat[X_RAMB18]);
+    fprintf(f, "\nBRAM: %.0f RAMB36E1 + %.0f RAMB18E1. INV: inverter cells Yosys leaves in the "
+               "netlist (e.g. one per flip-flop with the active-low asynchronous reset, %.0f "
+               "FDCE/FDPE in all), listed apart from LUT.\n\n",
+            XT->flat[X_RAMB36], XT->flat[X_RAMB18], asyncff);
     fprintf(f, "## Generic (`synth`, memories kept as `$mem_v2` cells)\n\n");
     fprintf(f, "| unit | inst. | cells | gates | FF bits | memories | memory bits |\n"
                "|---|---:|---:|---:|---:|---:|---:|\n");

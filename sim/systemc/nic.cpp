@@ -30,6 +30,7 @@
 extern "C" {
 #include "../engine.h"
 #include "../pcapio.h"
+#include "../../driver/sim/drvsim.h"
 #include "../sim.h"
 }
 
@@ -47,6 +48,8 @@ struct Frame {
     sc_time arrive_start, arrive_end;
     uint32_t action = 0;
     sc_time verdict_time;
+    sc_time start;          // the program started (what a control-plane change is compared with)
+    uint32_t prog_id = 0;   // the NIC's program id that ran (0: no driver)
 };
 
 // Log-linear latency histogram: bounded memory whatever the trace size.
@@ -175,6 +178,10 @@ struct Core : sc_module {
     bool running_ = false;
     struct ebpf_xdp_result pending_result_ {};
     struct ebpf_packet_timing pending_timing_ {};
+    // a program of another object (a replacement through the driver)
+    ebpf_object *alt_obj_ = nullptr;
+    ebpf_core *alt_core_ = nullptr;
+    ebpf_timing *alt_timing_ = nullptr;
     static uint64_t access(void *user, uint64_t cycle, uint64_t addr, unsigned size, int write);
 };
 
@@ -321,6 +328,11 @@ class Nic : public sc_module {
     void verdict(unsigned core, std::unique_ptr<Frame> f, const struct ebpf_xdp_result &r,
                  const struct ebpf_packet_timing &pt, sc_time busy)
     {
+        static const char *const names[5] = {"aborted", "drop", "pass", "tx", "redirect"};
+        if (per_packet_)
+            fprintf(per_packet_, "{\"index\":%llu,\"verdict\":\"%s\",\"start_ns\":%.3f,\"core\":%u,\"prog\":%u}\n",
+                    (unsigned long long)f->index, names[r.action < 5 ? r.action : 0],
+                    f->start / sc_time(1, SC_PS) / 1000.0, core, f->prog_id);
         stats_.processed++;
         stats_.processed_wire_bits += (uint64_t)(f->wirelen + kFcs + kPreamble + kIfg) * 8;
         stats_.verdicts[r.action < 5 ? r.action : 0]++;
@@ -416,6 +428,8 @@ class Nic : public sc_module {
     std::vector<std::unique_ptr<Core>> cores_;
     Stats stats_;
     std::string error_;
+    struct drvsim *drv_ = nullptr;   // the driver shim: maps and schedule (docs/driver.md)
+    FILE *per_packet_ = nullptr;
     void (*progress_)(void *, uint64_t, double) = nullptr;
     void *progress_user_ = nullptr;
     uint64_t buffer_used_ = 0, rr_ = 0;
@@ -448,6 +462,8 @@ Core::~Core()
     ebpf_xdp_frame_free(&xf_);
     ebpf_timing_destroy(timing_);
     ebpf_core_destroy(core_);
+    ebpf_timing_destroy(alt_timing_);
+    ebpf_core_destroy(alt_core_);
 }
 
 // Memory access hook of the timing model: map accesses go to the shared
@@ -510,11 +526,49 @@ void Core::step()
     // exit's bubble separates two programs
     bool drained = sc_time_stamp() > free_at_;
     start_ = sc_time_stamp();
+    // The control plane: the NIC applies every driver command due by now;
+    // this packet runs the program attached at this instant.
+    ebpf_object *obj = nic_->obj_;
+    unsigned prog = nic_->prog_;
+    ebpf_core *core = core_;
+    ebpf_timing *timing = timing_;
+    current_->start = start_;
+    if (nic_->drv_) {
+        char err[512];
+        uint64_t t_ps = (uint64_t)(start_ / sc_time(1, SC_PS));
+        if (drvsim_advance(nic_->drv_, t_ps, err, sizeof(err)) < 0 && nic_->error_.empty())
+            nic_->error_ = err;
+        drvsim_note_packet(nic_->drv_, current_->index, t_ps);
+        current_->prog_id = drvsim_program(nic_->drv_, &obj, &prog);
+        if (!current_->prog_id) {
+            obj = nic_->obj_;
+            prog = nic_->prog_;
+        }
+        if (obj != nic_->obj_) {
+            if (obj != alt_obj_) {
+                ebpf_core *c = ebpf_core_create(obj, id_, err, sizeof(err));
+                if (!c)
+                    SC_REPORT_FATAL("core", err);
+                ebpf_timing *t = ebpf_timing_create(&cfg.timing, obj);
+                for (unsigned m = 0; m < ebpf_object_map_count(obj); m++)
+                    ebpf_timing_set_placement(t, m, ebpf_hwconfig_placement(&cfg, ebpf_object_map_name(obj, m)));
+                ebpf_timing_set_access_hook(t, access, this);
+                ebpf_vm_set_tracer(ebpf_core_vm(c), ebpf_timing_tracer, t);
+                ebpf_timing_destroy(alt_timing_);
+                ebpf_core_destroy(alt_core_);
+                alt_obj_ = obj;
+                alt_core_ = c;
+                alt_timing_ = t;
+            }
+            core = alt_core_;
+            timing = alt_timing_;
+        }
+    }
     ebpf_xdp_frame_load(&xf_, current_->bytes.data(), (uint32_t)current_->bytes.size());
-    ebpf_timing_begin(timing_);
-    ebpf_object_set_time(nic_->obj_, (uint64_t)(sc_time_stamp().to_seconds() * 1e9));
-    ebpf_core_run_xdp(core_, nic_->prog_, &xf_, &pending_result_);
-    ebpf_timing_end(timing_, &pending_timing_);
+    ebpf_timing_begin(timing);
+    ebpf_object_set_time(obj, (uint64_t)(sc_time_stamp().to_seconds() * 1e9));
+    ebpf_core_run_xdp(core, prog, &xf_, &pending_result_);
+    ebpf_timing_end(timing, &pending_timing_);
     uint64_t cycles = pending_timing_.issue_cycles +
                       (drained ? cfg.timing.pipeline_fill : cfg.timing.exit_gap);
     running_ = true;
@@ -536,15 +590,39 @@ extern "C" int nic_simulate(const struct nic_options *o, struct nic_report *rep,
     eo.prandom_seed = 1;
     if (ops->open(&e, &eo, err, errlen) < 0)
         return -EINVAL;
-    if (o->maps_in && maps_load_json(ops, e, o->maps_in, err, errlen) < 0) {
+    struct drvsim *drv = nullptr;
+    if (o->maps_in || o->schedule) {
+        struct drvsim_opts dopts = {};
+        dopts.hw = &o->cfg;
+        dopts.n_cpus = o->cfg.cores;
+        dopts.schedule = o->schedule;
+        if (drvsim_open(&drv, ops, e, &dopts, err, errlen) < 0) {
+            ops->close(e);
+            return -EINVAL;
+        }
+    }
+    if (o->maps_in && (drv ? drvsim_maps_in(drv, o->maps_in, err, errlen)
+                           : maps_load_json(ops, e, o->maps_in, err, errlen)) < 0) {
+        drvsim_close(drv);
         ops->close(e);
         return -EINVAL;
     }
+    FILE *per_packet = nullptr;
+    if (o->per_packet && !(per_packet = fopen(o->per_packet, "w"))) {
+        snprintf(err, errlen, "%s: %s", o->per_packet, strerror(errno));
+        drvsim_close(drv);
+        ops->close(e);
+        return -EINVAL;
+    }
+    if (drv)
+        drvsim_start(drv); // schedule times count from the start of the simulation
     ebpf_object *obj = engine_model_object(e);
     int prog = engine_model_prog(e);
     int rc = 0;
     {
         Nic nic("nic", o->cfg, obj, (unsigned)prog, o->pcap, o->limit ? o->limit : UINT64_MAX);
+        nic.drv_ = drv;
+        nic.per_packet_ = per_packet;
         nic.progress_ = o->progress;
         nic.progress_user_ = o->progress_user;
         sc_start();
@@ -587,6 +665,26 @@ extern "C" int nic_simulate(const struct nic_options *o, struct nic_report *rep,
             rep->core_packets[c] = s.core_packets[c];
         }
         rep->map_accesses = nic.memory_->accesses_;
+    }
+    if (per_packet)
+        fclose(per_packet);
+    if (drv) {
+        char derr[1024];
+        if (o->schedule && drvsim_finish(drv, derr, sizeof(derr)) < 0 && rc == 0) {
+            snprintf(err, errlen, "%s", derr);
+            rc = -EIO;
+        }
+        rep->schedule_failed = drvsim_failed(drv);
+        FILE *m = fmemopen(rep->driver, sizeof(rep->driver) - 1, "w");
+        if (m) {
+            drvsim_summary(drv, m);
+            fclose(m);
+        }
+        if (o->schedule_log && drvsim_write_log(drv, o->schedule_log, derr, sizeof(derr)) < 0 && rc == 0) {
+            snprintf(err, errlen, "%s", derr);
+            rc = -EIO;
+        }
+        drvsim_close(drv);
     }
     ops->close(e);
     return rc;

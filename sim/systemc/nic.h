@@ -19,6 +19,12 @@ struct nic_options {
     const char *pcap;
     const char *maps_in;
     uint64_t limit;          /* packets, 0 = all */
+    /* The driver shim (docs/driver.md): a control-plane schedule run while
+     * the traffic flows, its log (JSON lines), and one JSON line per frame
+     * with its verdict, the time its program started and the program id. */
+    const char *schedule;
+    const char *schedule_log;
+    const char *per_packet;
     struct ebpf_hwconfig cfg;
     /* Optional, for a progress line: called every 64 frames the MAC reads
      * with the frames so far and the fraction of the input read (< 0: not
@@ -43,6 +49,8 @@ struct nic_report {
     unsigned n_cores;
     double core_util[NIC_MAX_CORES];
     uint64_t core_packets[NIC_MAX_CORES];
+    char driver[4096];       /* the driver's summary lines ("" without the driver) */
+    unsigned schedule_failed;
 };
 
 int nic_simulate(const struct nic_options *o, struct nic_report *rep, char *err, size_t errlen);
