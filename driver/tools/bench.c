@@ -154,6 +154,63 @@ out:
     return wall;
 }
 
+/* A dump of n elements: get_next + lookup per element (two commands, as a
+ * bpf(2) dump does), or lookup_batch.  Fills *ns_per_elem (modelled);
+ * returns the wall time, < 0 on error. */
+static double dump_once(const char *link, unsigned n, unsigned batch, double *ns_per_elem,
+                        char *err, size_t errlen)
+{
+    ebpf_object *obj = bench_object(err, errlen);
+    if (!obj)
+        return -1;
+    for (uint64_t k = 0; k < n; k++)
+        ebpf_map_sys_update(ebpf_object_map(obj, 0), &k, &k, BPF_ANY);
+    struct nicdrv_config cfg;
+    nicdrv_config_default(&cfg);
+    nicdrv *nic = NULL;
+    double wall = -1;
+    if (nicdrv_config_set_link(&cfg, link, err, errlen) < 0 ||
+        nicdrv_open_object(obj, &cfg, &nic, err, errlen) < 0)
+        goto out;
+    uint64_t t_sim0 = nicdrv_now_ps(nic);
+    double t0 = now_s();
+    unsigned got = 0;
+    if (!batch) {
+        uint64_t key, next, value;
+        const void *prev = NULL;
+        while (nicdrv_map_get_next_key(nic, 0, prev, &next, 8) == 0) {
+            key = next;
+            prev = &key;
+            if (nicdrv_map_lookup_elem(nic, 0, &key, 8, &value, 8) < 0)
+                break;
+            got++;
+        }
+    } else {
+        static uint64_t keys[BATCH_MAX], vals[BATCH_MAX];
+        uint64_t cursor;
+        bool have = false;
+        for (;;) {
+            uint32_t count = batch;
+            int rc = nicdrv_map_lookup_batch(nic, 0, have ? &cursor : NULL, &cursor, keys, vals,
+                                             &count, 8, 8);
+            got += count;
+            have = true;
+            if (rc < 0)
+                break;
+        }
+    }
+    wall = now_s() - t0;
+    if (got != n) {
+        snprintf(err, errlen, "dumped %u of %u elements: %s", got, n, nicdrv_errmsg(nic));
+        wall = -1;
+    }
+    *ns_per_elem = (double)(nicdrv_now_ps(nic) - t_sim0) / 1000.0 / n;
+out:
+    nicdrv_close(nic);
+    ebpf_object_close(obj);
+    return wall;
+}
+
 int nicctl_bench(int argc, char **argv)
 {
     unsigned ops = 20000, repeat = 3;
@@ -207,6 +264,32 @@ int nicctl_bench(int argc, char **argv)
                        r->call_p99_ns / 1000, r->elem_ns, 1000.0 / r->elem_ns, r->wall_ops / 1e6);
                 fflush(stdout);
             }
+    /* dumps */
+    static const unsigned dump_batch[3] = {0, 64, 1024};
+    double dump_ns[NL][3], dump_wall[NL][3];
+    printf("\nnicctl bench: map dump of %u elements (hash map in SRAM), wall clock: median of %u runs\n",
+           ops, repeat);
+    printf("| link | method | commands per element | modelled per element | wall elements/s |\n");
+    printf("|---|---|---:|---:|---:|\n");
+    for (unsigned l = 0; l < NL; l++)
+        for (unsigned b = 0; b < 3; b++) {
+            double walls[100];
+            for (unsigned k = 0; k < repeat; k++)
+                if ((walls[k] = dump_once(links[l], ops, dump_batch[b], &dump_ns[l][b], err, sizeof(err))) < 0) {
+                    fprintf(stderr, "nicctl bench: dump %s: %s\n", links[l], err);
+                    return 1;
+                }
+            qsort(walls, repeat, sizeof(walls[0]), cmp_double);
+            dump_wall[l][b] = ops / walls[repeat / 2];
+            char method[32];
+            if (dump_batch[b])
+                snprintf(method, sizeof(method), "lookup_batch %u", dump_batch[b]);
+            else
+                snprintf(method, sizeof(method), "get_next + lookup");
+            printf("| %s | %s | %.3g | %.3f us | %.0f |\n", links[l], method,
+                   dump_batch[b] ? 1.0 / dump_batch[b] : 2.0, dump_ns[l][b] / 1000, dump_wall[l][b]);
+            fflush(stdout);
+        }
     if (json) {
         FILE *f = fopen(json, "w");
         if (!f) {
@@ -227,6 +310,13 @@ int nicctl_bench(int argc, char **argv)
                     r->elem_ns, 1e9 / r->elem_ns, r->wall_ops, r->bytes_down, r->bytes_up,
                     i + 1 < n ? "," : "");
         }
+        fprintf(f, " ],\n \"dump\": [\n");
+        for (unsigned l = 0; l < NL; l++)
+            for (unsigned b = 0; b < 3; b++)
+                fprintf(f, "  {\"link\": \"%s\", \"elements\": %u, \"batch\": %u, "
+                           "\"modelled_ns_per_element\": %.2f, \"wall_elements_per_s\": %.0f}%s\n",
+                        links[l], ops, dump_batch[b], dump_ns[l][b], dump_wall[l][b],
+                        l + 1 < NL || b + 1 < 3 ? "," : "");
         fprintf(f, " ]\n}\n");
         if (fclose(f)) {
             fprintf(stderr, "nicctl bench: %s: %s\n", json, strerror(errno));
