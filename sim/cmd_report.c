@@ -259,6 +259,20 @@ static int merge(const char *dir, const char *driver, bool quiet)
     if (!quiet)
         printf("ebpfsim report: wrote %s/report.html, report.md and report.json%s\n", dir,
                rc ? "" : " (every point ok)");
+    /* a kernel column skipped (bpf() refused) is said once, with the reason */
+    char path[4400];
+    snprintf(path, sizeof(path), "%s/report.json", dir);
+    json_t *rep = json_load_file(path, 0, NULL), *k;
+    size_t i;
+    json_array_foreach(json_object_get(rep, "kernel_jobs"), i, k) {
+        const char *st = json_string_value(json_object_get(k, "status"));
+        if (st && !strcmp(st, "skipped")) {
+            fprintf(stderr, "SKIP: kernel ns/packet column: %s\n",
+                    json_string_value(json_object_get(k, "note")));
+            break;
+        }
+    }
+    json_decref(rep);
     if (rc) {
         errmsg("report", "%d points or kernel jobs missing or failed: listed in %s/report.md", rc, dir);
         return 1;

@@ -744,6 +744,50 @@ static void test_headless_browser(void **state)
     result_free(&r);
 }
 
+/* Where bpf() is refused (here: in a new user namespace, where root has no
+ * CAP_BPF), the kernel column is skipped with the reason, and the report is
+ * still complete. */
+static void test_kernel_refused(void **state)
+{
+    (void)state;
+    struct result r;
+    sh(&r, "unshare -U true");
+    bool can = r.status == 0;
+    result_free(&r);
+    if (!can) {
+        printf("SKIP: kernel column without bpf(): unshare -U is not permitted here\n");
+        return;
+    }
+    char d[700];
+    snprintf(d, sizeof(d), "%s-nobpf", dir);
+    sh(&r, "unshare -U %s report --out %s --program %s --pcap pcaps/udp64-1k.pcap --limit 100 "
+           "--kernel-packets 2 -j 1",
+       ebpfsim(), d, prog_drop);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    assert_non_null(strstr(r.err, "SKIP: kernel ns/packet column: "));
+    result_free(&r);
+    json_t *kb = load_json("%s/kernel/0001/kbench.json", d);
+    assert_string_equal(json_string_value(json_object_get(kb, "status")), "skipped");
+    const char *why = json_string_value(json_object_get(kb, "note"));
+    assert_non_null(strstr(why, "not permitted"));
+    char path[800], want[512];
+    snprintf(path, sizeof(path), "%s/report.md", d);
+    char *md = slurp(path);
+    assert_non_null(strstr(md, "| skipped (kernel job #1) | - |"));
+    snprintf(want, sizeof(want), "Kernel column skipped: %s.", why);
+    if (!strstr(md, want))
+        fail_msg("report.md lacks '%s'", want);
+    free(md);
+    snprintf(path, sizeof(path), "%s/report.html", d);
+    char *html = slurp(path);
+    snprintf(want, sizeof(want), "No kernel figures: %s.", why);
+    if (!strstr(html, want))
+        fail_msg("report.html lacks '%s'", want);
+    free(html);
+    json_decref(kb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -754,6 +798,7 @@ int main(void)
         cmocka_unit_test(test_headless_browser),
         cmocka_unit_test(test_missing_and_rerun),
         cmocka_unit_test(test_job_list_runners),
+        cmocka_unit_test(test_kernel_refused),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
