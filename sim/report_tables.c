@@ -544,6 +544,8 @@ static void scalar_text(json_t *v, char *buf, size_t len)
         snprintf(buf, len, "%s", json_string_value(v));
     else if (json_is_integer(v))
         snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v) && fabs(json_real_value(v)) >= 1e5 && fabs(json_real_value(v)) < 1e15)
+        snprintf(buf, len, "%.0f", json_real_value(v));
     else if (json_is_real(v))
         snprintf(buf, len, "%.6g", json_real_value(v));
     else if (json_is_true(v))
