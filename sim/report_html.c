@@ -15,8 +15,8 @@ static const char css[] =
     "body{font-family:sans-serif;margin:1.5em auto;max-width:1100px;color:#222;line-height:1.4}"
     "h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;margin-top:2em}h3{font-size:1.05em;margin-bottom:.3em}"
     "table{border-collapse:collapse;margin:.4em 0;font-size:.85em}"
-    "th,td{border:1px solid #ccc;padding:2px 6px;text-align:right;vertical-align:top}"
-    "th:first-child,td:first-child{text-align:left}th{background:#f2f2f2}"
+    "th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}"
+    "td.n{text-align:right}th{background:#f2f2f2}"
     "p.note,figcaption{font-size:.85em;color:#555;max-width:60em}"
     "figure{margin:.8em 0}svg.chart{max-width:100%;height:auto;border:1px solid #eee}"
     "nav a{margin-right:1em}code,pre{background:#f6f6f6}pre{padding:.5em;overflow-x:auto;font-size:.8em}";
@@ -34,7 +34,11 @@ static void html_table(FILE *f, const struct rep_table *t)
         bool head = i < t->cols;
         if (!col)
             fputs("<tr>", f);
-        fputs(head ? "<th>" : "<td>", f);
+        /* figures right-aligned, words left */
+        const char *c = t->cell[i];
+        bool number = (c[0] >= '0' && c[0] <= '9') || (c[0] == '>' && c[1] == ' ') ||
+                      (c[0] == '-' && (!c[1] || (c[1] >= '0' && c[1] <= '9')));
+        fputs(head ? "<th>" : number && col ? "<td class=\"n\">" : "<td>", f);
         html_escape(f, t->cell[i]);
         fputs(head ? "</th>" : "</td>", f);
         if (col == t->cols - 1)
