@@ -74,7 +74,11 @@ inline uint64_t random_operand(Rng &r)
     case 1: return (uint64_t)(int64_t)(int32_t)(uint32_t)r.next(); // sign-extended 32-bit
     case 2: return (uint32_t)r.next();                          // zero-extended 32-bit
     case 3: return r.next() | 0x8000000000000000ull;            // negative
-    case 4: return edge_values()[r.below((uint32_t)edge_values().size())] ^ (1ull << r.below(64));
+    case 4: {
+        // one draw per statement: the order of operands is unspecified
+        uint64_t e = edge_values()[r.below((uint32_t)edge_values().size())];
+        return e ^ (1ull << r.below(64));
+    }
     default: return r.next();
     }
 }

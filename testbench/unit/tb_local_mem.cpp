@@ -42,10 +42,18 @@ int main(int argc, char **argv)
     const long cycles = 80000;
     for (long c = 0; c < cycles; c++) {
         unsigned size_log = rng.below(4), size = 1u << size_log;
-        unsigned addr;
+        unsigned addr, back;
         switch (rng.below(3)) {
-        case 0: addr = 8 * rng.below(words) + 8 - rng.below(size + 1); break; // across a word
-        case 1: addr = 16 * rng.below(words / 2) + 16 - rng.below(size + 1); break; // across a bank pair
+        case 0: // across a word boundary
+            addr = 8 * rng.below(words) + 8;
+            back = rng.below(size + 1);
+            addr -= back;
+            break;
+        case 1: // across a bank pair
+            addr = 16 * rng.below(words / 2) + 16;
+            back = rng.below(size + 1);
+            addr -= back;
+            break;
         default: addr = rng.below(bytes); break;
         }
         if (addr + size > bytes)
