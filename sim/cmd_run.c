@@ -494,8 +494,9 @@ int cmd_run(int argc, char **argv)
         status = 1;
     }
 done_engine:
-    drvsim_close(drv);
+    /* the engine first: it may run a program of an object the schedule opened */
     ops->close(e);
+    drvsim_close(drv);
     pcap_in_close(&in);
     return status;
 }

@@ -401,10 +401,12 @@ static int cmd_map_elem(struct ctl *c, const char *verb, int argc, char **argv)
             putchar('\n');
         }
     }
-    if (c->json)
+    if (c->json) {
         emit(c, o);
-    else
+    } else {
+        json_decref(o);
         print_latency(c);
+    }
     return 0;
 }
 

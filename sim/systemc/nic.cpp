@@ -684,9 +684,9 @@ extern "C" int nic_simulate(const struct nic_options *o, struct nic_report *rep,
             snprintf(err, errlen, "%s", derr);
             rc = -EIO;
         }
-        drvsim_close(drv);
     }
     ops->close(e);
+    drvsim_close(drv); /* after the engine: objects a schedule opened live until here */
     return rc;
 }
 
