@@ -240,24 +240,24 @@ module ebpf_core #(
   logic [63:0] fp_value;
   assign fp_value = {ebpf_isa_pkg::REGION_STACK, 19'd0, 4'd8 - {1'b0, depth_q}, 9'd0};
 
-  function automatic logic [63:0] read_fwd(input logic [3:0] r, input logic [639:0] rf,
-                                           input logic ex_w, input logic [3:0] ex_r,
-                                           input logic [63:0] ex_v, input logic wb_w,
-                                           input logic [3:0] wb_r, input logic [63:0] wb_v,
-                                           input logic [63:0] fp);
-    logic [63:0] v;
-    if (r == 4'd10)                v = fp;
-    else if (r > 4'd10)            v = 64'd0;
-    else if (ex_w && ex_r == r)    v = ex_v;
-    else if (wb_w && wb_r == r)    v = wb_v;
-    else                           v = rf[r*64 +: 64];
-    read_fwd = v;
-  endfunction
+  // the register file as an array (r10..r15: zero; r10 reads as fp_value)
+  logic [63:0] rf_r [16];
+  always_comb begin
+    for (int i = 0; i < 16; i++) rf_r[i] = i < 10 ? regs[i*64 +: 64] : 64'd0;
+  end
 
   logic [63:0] id_a, id_b;
   always_comb begin
-    id_a = read_fwd(id_dst, regs, ex_writes, ex_wreg, ex_result, wb_en, wb_reg, wb_data, fp_value);
-    id_b = read_fwd(id_src, regs, ex_writes, ex_wreg, ex_result, wb_en, wb_reg, wb_data, fp_value);
+    if (id_dst == 4'd10)                     id_a = fp_value;
+    else if (id_dst > 4'd10)                 id_a = 64'd0;
+    else if (ex_writes && ex_wreg == id_dst) id_a = ex_result;
+    else if (wb_en && wb_reg == id_dst)      id_a = wb_data;
+    else                                     id_a = rf_r[id_dst];
+    if (id_src == 4'd10)                     id_b = fp_value;
+    else if (id_src > 4'd10)                 id_b = 64'd0;
+    else if (ex_writes && ex_wreg == id_src) id_b = ex_result;
+    else if (wb_en && wb_reg == id_src)      id_b = wb_data;
+    else                                     id_b = rf_r[id_src];
   end
 
   // control transfers resolved in ID
@@ -361,7 +361,7 @@ module ebpf_core #(
 
   // multiplier (2 cycles) and divider (17 / 33 cycles)
   logic        mul_second_q, div_started_q;
-  logic        mul_start, div_start, div_done;
+  logic        mul_start, div_start, div_done, two_start;
   logic [63:0] mul_result, div_result;
   assign mul_start = ex_work && is_mul && !mul_second_q;
   assign div_start = ex_work && is_div && !div_started_q;
@@ -377,19 +377,15 @@ module ebpf_core #(
 
   // EX-stage register reads (helper arguments, cmpxchg r0, callee-saved
   // registers): the register file plus the write-back leaving MEM now
-  function automatic logic [63:0] read_ex(input logic [3:0] r, input logic [639:0] rf,
-                                          input logic wb_w, input logic [3:0] wb_r,
-                                          input logic [63:0] wb_v);
-    read_ex = (wb_w && wb_r == r) ? wb_v : rf[r*64 +: 64];
-  endfunction
-
   logic [319:0] ex_args;
   logic [255:0] ex_callee_saved;
   logic [63:0]  ex_r0;
   always_comb begin
-    for (int i = 0; i < 5; i++) ex_args[i*64 +: 64] = read_ex(4'(i + 1), regs, wb_en, wb_reg, wb_data);
-    for (int i = 0; i < 4; i++) ex_callee_saved[i*64 +: 64] = read_ex(4'(i + 6), regs, wb_en, wb_reg, wb_data);
-    ex_r0 = read_ex(4'd0, regs, wb_en, wb_reg, wb_data);
+    for (int i = 0; i < 5; i++)
+      ex_args[i*64 +: 64] = (wb_en && wb_reg == 4'(i + 1)) ? wb_data : rf_r[i + 1];
+    for (int i = 0; i < 4; i++)
+      ex_callee_saved[i*64 +: 64] = (wb_en && wb_reg == 4'(i + 6)) ? wb_data : rf_r[i + 6];
+    ex_r0 = (wb_en && wb_reg == 4'd0) ? wb_data : rf_r[0];
   end
 
   // address generation and check
@@ -464,9 +460,19 @@ module ebpf_core #(
       if (is_mul)         ex_complete = mul_second_q;
       else if (is_div)    ex_complete = div_started_q && div_done;
       else if (is_helper) ex_complete = hlp_rsp;
+      else if (is_amo && lsu_fault != ebpf_isa_pkg::FAULT_NONE) ex_complete = mul_second_q;
+    end else if (is_call) begin
+      ex_complete = mul_second_q;
     end
   end
   assign ex_done = ex_work && ex_complete;
+
+  // two-cycle EX ops: mul, and the instructions that fault but still cost
+  // their class's two cycles: a call local past the last frame, an atomic
+  // whose address check fails (it never reaches MEM's second cycle)
+  assign two_start = ex_work && !mul_second_q &&
+                     (is_mul || (is_call && ex_id_fault_q != ebpf_isa_pkg::FAULT_NONE) ||
+                      (is_amo && lsu_fault != ebpf_isa_pkg::FAULT_NONE));
 
   // results leaving EX
   always_comb begin
@@ -777,7 +783,7 @@ module ebpf_core #(
           div_started_q <= 1'b0;
           hlp_pending_q <= 1'b0;
         end else begin
-          if (mul_start) mul_second_q <= 1'b1;
+          if (two_start) mul_second_q <= 1'b1;
           if (div_start) div_started_q <= 1'b1;
           if (hlp_fire) hlp_pending_q <= 1'b1;
         end

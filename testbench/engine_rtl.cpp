@@ -37,15 +37,17 @@ struct engine {
     rtl::Runner *runner = nullptr;
     uint64_t packets = 0;
     std::string name;             // object file name, for reports
+    std::string prog_name;        // the program running, for reports
 };
 
 static void rtl_close(struct engine *e)
 {
     if (!e)
         return;
-    if (e->runner && e->cosim && e->runner->stats().runs)
-        std::printf("cosim %s (%s): %s\n", e->name.c_str(),
-                    ebpf_object_prog_name(e->obj, (unsigned)e->prog), e->runner->summary().c_str());
+    // (set_prog's object may be closed already: only names kept here)
+    if (e->runner && e->runner->stats().runs)
+        std::printf("%s %s (%s): %s\n", e->cosim ? "cosim" : "rtl", e->name.c_str(),
+                    e->prog_name.c_str(), e->runner->summary().c_str());
     delete e->runner;
     ebpf_core_destroy(e->core);
     ebpf_object_close(e->own);
@@ -159,6 +161,7 @@ static int open_common(struct engine **out, const struct engine_opts *opts, bool
     }
     if ((rc = load_object(e, e->obj, err, errlen)) < 0)
         goto fail;
+    e->prog_name = ebpf_object_prog_name(e->obj, (unsigned)e->prog);
     *out = e;
     return 0;
 fail:
@@ -348,6 +351,7 @@ static int rtl_set_prog(struct engine *e, struct ebpf_object *obj, unsigned prog
         e->name = n;
     }
     e->prog = (int)prog_index;
+    e->prog_name = ebpf_object_prog_name(obj, prog_index);
     return 0;
 }
 

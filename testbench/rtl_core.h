@@ -44,6 +44,7 @@ struct HelperResponse {
     uint16_t data = 0, data_end = 0, data_meta = 0;
     bool tail_call = false;
     uint32_t tail_pc = 0;    // instruction memory address of the new program
+    bool nested = false;     // bpf_loop callbacks ran (in the model)
 };
 
 class Listener {

@@ -155,6 +155,8 @@ int Runner::attach(ebpf_vm *vm, const ebpf_object *obj, const struct ebpf_core_t
     }
     if (vm_ && opts_.cosim && vm_ != vm)
         tbm_vm_unwrap_nesting(vm_);
+    if (vm_ != vm)
+        mirror_ = false; // another VM's stack
     vm_ = vm;
     if (opts_.cosim && tbm_vm_wrap_nesting(vm, &nesting_) < 0) {
         std::snprintf(err, errlen, "too many co-simulated VMs");
@@ -198,28 +200,47 @@ std::string Runner::summary() const
                    stats_.runs, stats_.insns, stats_.cycles_compared, stats_.divergences,
                    stats_.cycle_mismatches);
     return fmt("%" PRIu64 " runs, %" PRIu64 " instructions retired, %" PRIu64
-               " clock cycles simulated",
-               stats_.runs, stats_.insns, stats_.core_cycles);
+               " cycle counts checked against the timing model, %" PRIu64 " cycle mismatches",
+               stats_.runs, stats_.insns, stats_.cycles_compared, stats_.cycle_mismatches);
 }
 
 // ------------------------------------------------------------ memory sync
 
-void Runner::sync_to_model()
+// The RTL's local memories mirror the model's stack and frame buffer:
+// between runs they agree everywhere (both sides executed the same stores,
+// and helpers' writes are copied over), so a run copies only what the
+// model changed: the new frame, and around a helper call the live stack
+// frames and the packet window (before and after the call: adjust_head,
+// adjust_tail and adjust_meta move it).  The whole stack is copied when
+// bpf_loop callbacks ran (they use deeper frames).
+void Runner::sync_to_model(unsigned depth)
 {
-    core_->stack_read(0, tbm_vm_stack(vm_), kStackBytes);
-    if (job_->kind == Job::Xdp)
-        core_->packet_read(0, job_->frame->buf, job_->frame->buf_size);
-    else if (job_->mem_len)
+    uint32_t lo = (EBPF_MAX_FRAMES - 1 - depth) * EBPF_STACK_SIZE;
+    core_->stack_read(lo, tbm_vm_stack(vm_) + lo, kStackBytes - lo);
+    if (job_->kind == Job::Xdp) {
+        const struct ebpf_xdp_frame *f = job_->frame;
+        core_->packet_read(f->data_meta, f->buf + f->data_meta, f->data_end - f->data_meta);
+    } else if (job_->mem_len) {
         core_->packet_read(0, job_->mem, (uint32_t)job_->mem_len);
+    }
 }
 
-void Runner::sync_to_rtl()
+void Runner::sync_to_rtl(unsigned depth, bool whole_stack)
 {
-    core_->stack_update(0, tbm_vm_stack(vm_), kStackBytes);
-    if (job_->kind == Job::Xdp)
-        core_->packet_update(0, job_->frame->buf, job_->frame->buf_size);
-    else if (job_->mem_len)
+    uint32_t lo = whole_stack ? 0 : (EBPF_MAX_FRAMES - 1 - depth) * EBPF_STACK_SIZE;
+    core_->stack_update(lo, tbm_vm_stack(vm_) + lo, kStackBytes - lo);
+    if (job_->kind == Job::Xdp) {
+        const struct ebpf_xdp_frame *f = job_->frame;
+        CoreStatus st = core_->status(); // the window before the call
+        uint32_t a = st.data_meta < f->data_meta ? st.data_meta : f->data_meta;
+        uint32_t b = st.data_end > f->data_end ? st.data_end : f->data_end;
+        if (b > f->buf_size)
+            b = f->buf_size;
+        if (a < b)
+            core_->packet_update(a, f->buf + a, b - a);
+    } else if (job_->mem_len) {
         core_->packet_update(0, job_->mem, (uint32_t)job_->mem_len);
+    }
 }
 
 // ------------------------------------------------------------ map port
@@ -283,15 +304,14 @@ void Runner::nested_snapshot(uint64_t *insns, uint64_t *issue)
 // two bubbles of a taken branch; the timing model's tail_call latency
 // covers them, so the helper unit answers two cycles sooner.
 unsigned Runner::helper_latency(uint64_t id, const uint64_t args[5], bool fault, bool tail,
+                                uint64_t nested_insns, uint64_t nested_issue,
                                 const struct ebpf_retire *prev, bool callx, unsigned dst)
 {
     unsigned lat = fault ? 0 : ebpf_timing_helper_latency(timing_, (uint32_t)id, args);
     if (tail)
         lat = lat > tcfg_.taken_branch_penalty ? lat - tcfg_.taken_branch_penalty : 0;
-    uint64_t ni, nis;
-    nested_snapshot(&ni, &nis);
-    if (ni > outer_insns_) {
-        uint64_t extra = nis - outer_issue_;
+    if (nested_insns) {
+        uint64_t extra = nested_issue;
         unsigned reads = 0x3e | (callx ? 1u << dst : 0);
         if (prev && is_load_class(*prev) && prev->wreg >= 0 && ((reads >> prev->wreg) & 1))
             extra -= tcfg_.load_use_penalty;
@@ -319,16 +339,20 @@ bool Runner::helper(const HelperRequest &req, HelperResponse &resp)
         callx = row >= 0 && ebpf_isa[row].form == EBPF_FORM_CALLX;
         dst = in.dst;
     }
-    sync_to_model();
+    sync_to_model(req.depth);
+    uint64_t nested0 = tbm_vm_nested_insns(vm_);
     uint32_t d0 = 0, e0 = 0, m0 = 0;
     struct ebpf_xdp_frame *f = job_->kind == Job::Xdp ? job_->frame : nullptr;
     if (f)
         d0 = f->data, e0 = f->data_end, m0 = f->data_meta;
     // callbacks of bpf_loop retire in the model: the timing model sees them
+    uint64_t ni0, nis0, ni1, nis1;
+    nested_snapshot(&ni0, &nis0);
     ebpf_vm_set_tracer(vm_, ebpf_timing_tracer, timing_);
     tbm_call_helper(vm_, p, pc, req.id, req.args, req.depth, callx, dst, &last_helper_);
     ebpf_vm_set_tracer(vm_, nullptr, nullptr);
     have_helper_ = true;
+    resp.nested = tbm_vm_nested_insns(vm_) != nested0;
     resp.r0 = last_helper_.r0;
     resp.fault = last_helper_.fault.kind;
     if (f && (f->data != d0 || f->data_end != e0 || f->data_meta != m0)) {
@@ -347,15 +371,16 @@ bool Runner::helper(const HelperRequest &req, HelperResponse &resp)
             cur_prog_ = (unsigned)k;
         }
     }
-    resp.latency = helper_latency(req.id, req.args, resp.fault != 0, resp.tail_call,
-                                  have_last_rtl_ ? &last_rtl_ : nullptr, callx, dst);
+    nested_snapshot(&ni1, &nis1);
+    resp.latency = helper_latency(req.id, req.args, resp.fault != 0, resp.tail_call, ni1 - ni0,
+                                  nis1 - nis0, have_last_rtl_ ? &last_rtl_ : nullptr, callx, dst);
     return true;
 }
 
-void Runner::helper_deliver(const HelperRequest &, const HelperResponse &)
+void Runner::helper_deliver(const HelperRequest &req, const HelperResponse &resp)
 {
     // the helper may have written the stack and the packet
-    sync_to_rtl();
+    sync_to_rtl(req.depth, resp.nested);
 }
 
 // ------------------------------------------------------------ retire
@@ -427,7 +452,11 @@ void Runner::model_retire(const struct ebpf_retire &rec)
             }
         }
         bool callx = ebpf_isa[rec.row].form == EBPF_FORM_CALLX;
+        uint64_t ni, nis;
+        nested_snapshot(&ni, &nis);
+        r.nested = ni > outer_insns_;
         r.latency = helper_latency(rec.imm64, rec.args, rec.fault != 0, r.tail_call,
+                                   ni - outer_insns_, nis - outer_issue_,
                                    have_prev_outer_ ? &prev_outer_ : nullptr, callx, rec.insn.dst);
         answers_.push_back(a);
     }
@@ -540,13 +569,23 @@ void Runner::diverge(const std::string &why, const struct ebpf_retire *m,
     report_ = s;
 }
 
+void Runner::note_cycle_mismatch(const Outcome &out, uint64_t rtl_cycles)
+{
+    uint64_t m = out.timing.cycles;
+    uint64_t d = rtl_cycles > m ? rtl_cycles - m : m - rtl_cycles;
+    if (d > stats_.max_cycle_diff)
+        stats_.max_cycle_diff = d;
+    stats_.cycle_mismatches++;
+    report_cycles(out, m);
+}
+
 void Runner::report_cycles(const Outcome &out, uint64_t model_cycles)
 {
     uint64_t rc = out.cycles;
     int64_t d = (int64_t)rc - (int64_t)model_cycles;
-    std::string s = fmt("cosim: CYCLE MISMATCH in %s: RTL %" PRIu64 " cycles, timing model %" PRIu64
+    std::string s = fmt("%s: CYCLE MISMATCH in %s: RTL %" PRIu64 " cycles, timing model %" PRIu64
                         " (difference %+" PRId64 ", %.2f%%)\n",
-                        job_->label.c_str(), rc, model_cycles, d,
+                        opts_.cosim ? "cosim" : "rtl", job_->label.c_str(), rc, model_cycles, d,
                         model_cycles ? 100.0 * (double)d / (double)model_cycles : 0.0);
     s += fmt("  timing model: %" PRIu64 " instructions, %" PRIu64 " issue cycles; stalls:",
              out.timing.insns, out.timing.issue_cycles);
@@ -594,8 +633,17 @@ int Runner::run(const Job &job, Outcome &out, char *err, size_t errlen)
         s.ingress_ifindex = f->ingress_ifindex;
         s.rx_queue_index = f->rx_queue_index;
         s.egress_ifindex = f->egress_ifindex;
-        core_->packet_write(0, f->buf, f->buf_size);
+        if (mirror_ && mirror_buf_ == f->buf && mirror_size_ == f->buf_size) {
+            core_->packet_write(f->data_meta, f->buf + f->data_meta, f->data_end - f->data_meta);
+        } else {
+            core_->packet_write(0, f->buf, f->buf_size);
+            core_->stack_write(0, tbm_vm_stack(vm_), kStackBytes);
+            mirror_ = true;
+            mirror_buf_ = f->buf;
+            mirror_size_ = f->buf_size;
+        }
     } else {
+        mirror_ = false;
         if (job.mem_len > kPacketBytes) {
             std::snprintf(err, errlen, "%zu bytes of memory do not fit the RTL's %u-byte buffer",
                           job.mem_len, kPacketBytes);
@@ -635,7 +683,8 @@ int Runner::run(const Job &job, Outcome &out, char *err, size_t errlen)
     wave_t0_ = core_->sim_time();
 
     if (opts_.cosim) {
-        core_->stack_write(0, tbm_vm_stack(vm_), kStackBytes);
+        if (job.kind == Job::Mem)
+            core_->stack_write(0, tbm_vm_stack(vm_), kStackBytes);
         core_->start(s);
         ebpf_vm_set_tracer(vm_, cosim_tracer, this);
         advance_to(1, false);
@@ -674,11 +723,12 @@ int Runner::finish_rtl(const Job &job, Outcome &out, char *err, size_t errlen)
     if (failed_) {
         std::snprintf(err, errlen, "%s: %s", job.label.c_str(), fail_msg_.c_str());
         core_->abandon();
+        mirror_ = false;
         rc = -EIO;
     } else {
         if (job.kind == Job::Xdp) {
             struct ebpf_xdp_frame *f = job.frame;
-            core_->packet_read(0, f->buf, f->buf_size);
+            core_->packet_read(st.data_meta, f->buf + st.data_meta, st.data_end - st.data_meta);
             f->data = st.data;
             f->data_end = st.data_end;
             f->data_meta = st.data_meta;
@@ -714,6 +764,17 @@ int Runner::finish_rtl(const Job &job, Outcome &out, char *err, size_t errlen)
         ebpf_timing_end(timing_, &out.timing);
         stats_.runs++;
         stats_.insns += st.insns;
+        // the timing model over the RTL's own retire records must agree
+        // with its cycle counter
+        stats_.cycles_compared++;
+        if (rc == 0 && st.cycles != out.timing.cycles) {
+            note_cycle_mismatch(out, st.cycles);
+            std::snprintf(err, errlen, "%s: the RTL took %" PRIu64
+                          " cycles, the timing model over its records %" PRIu64
+                          " (reported above)",
+                          job.label.c_str(), st.cycles, out.timing.cycles);
+            rc = -EPROTO;
+        }
     }
     if (job.kind == Job::Xdp && job.core)
         tbm_core_set_frame(job.core, nullptr);
@@ -798,20 +859,17 @@ int Runner::finish_cosim(const Job &job, Outcome &out, char *err, size_t errlen)
         stats_.insns += compared_;
         stats_.cycles_compared++;
         if (st.cycles != out.timing.cycles) {
-            uint64_t d = st.cycles > out.timing.cycles ? st.cycles - out.timing.cycles
-                                                       : out.timing.cycles - st.cycles;
-            if (d > stats_.max_cycle_diff)
-                stats_.max_cycle_diff = d;
-            stats_.cycle_mismatches++;
-            report_cycles(out, out.timing.cycles);
+            note_cycle_mismatch(out, st.cycles);
             std::snprintf(err, errlen, "%s: the RTL took %" PRIu64
                           " cycles, the timing model %" PRIu64 " (reported above)",
                           job.label.c_str(), st.cycles, out.timing.cycles);
             rc = -EPROTO;
         }
     }
-    if (diverged_ || failed_ || core_->busy())
+    if (diverged_ || failed_ || core_->busy()) {
         core_->abandon();
+        mirror_ = false;
+    }
     if (opts_.wave)
         core_->trace_close();
     stats_.core_cycles = core_->cycles_simulated();

@@ -127,11 +127,13 @@ private:
     void diverge(const std::string &why, const struct ebpf_retire *m, const struct ebpf_retire *r);
     void harness_error(const std::string &why);
     unsigned helper_latency(uint64_t id, const uint64_t args[5], bool fault, bool tail,
+                            uint64_t nested_insns, uint64_t nested_issue,
                             const struct ebpf_retire *prev, bool callx, unsigned dst);
+    void note_cycle_mismatch(const Outcome &out, uint64_t rtl_cycles);
     void nested_snapshot(uint64_t *insns, uint64_t *issue);
     int find_prog(const ebpf_prog *p) const;
-    void sync_to_model();
-    void sync_to_rtl();
+    void sync_to_model(unsigned depth);
+    void sync_to_rtl(unsigned depth, bool whole_stack);
     void report_cycles(const Outcome &out, uint64_t model_cycles);
     int finish_rtl(const Job &job, Outcome &out, char *err, size_t errlen);
     int finish_cosim(const Job &job, Outcome &out, char *err, size_t errlen);
@@ -176,6 +178,9 @@ private:
     struct ebpf_retire first_cycle_rec_{};
     uint64_t first_cycle_model_ = 0, first_cycle_rtl_ = 0;
     uint64_t wave_t0_ = 0;
+    bool mirror_ = false;              // RTL memories equal the model's (see sync_to_rtl)
+    const uint8_t *mirror_buf_ = nullptr;
+    uint32_t mirror_size_ = 0;
 };
 
 } // namespace rtl

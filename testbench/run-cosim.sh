@@ -1,0 +1,97 @@
+#!/bin/sh
+# RTL co-verification suites (make test-cosim, part of make test).
+#   run-cosim.sh EBPFSIM BUILD CONFORMANCE_DIR TRACES_DIR
+# Each step prints its counts; a co-simulation divergence or a cycle
+# mismatch prints a report and fails the step (and the suite).
+#   1. the bpf_conformance tests in cosim (RTL and model in lockstep);
+#   2. the RTL's own cases (testbench/cases: faults, helper calls, calls,
+#      atomics, legacy packet loads) on the model, the RTL and in cosim;
+#   3. random programs (the kernel-differential generator) in cosim;
+#   4. every XDP program (corpus, testbench/xdp, Debian's xdp-tools objects)
+#      over the generated traces and the real captures in cosim, checked
+#      against the model engine's outputs and maps as well;
+#   5. the same programs on the RTL alone (its helper unit served by the
+#      model) over the generated traces, against the model engine;
+#   6. map memory placed in DRAM (25-cycle latency) in cosim.
+set -u
+EBPFSIM=$1
+BUILD=$2
+CONFORMANCE_DIR=$3
+TRACES_DIR=$4
+fail=0
+step() { echo "== $*"; }
+
+step "conformance suite in co-simulation ($CONFORMANCE_DIR)"
+"$EBPFSIM" conformance --engine cosim "$CONFORMANCE_DIR" || fail=1
+
+step "RTL cases (testbench/cases) on the model, the RTL and in co-simulation"
+for e in model rtl cosim; do
+    "$EBPFSIM" conformance --engine $e testbench/cases || fail=1
+done
+
+step "random programs in co-simulation"
+"$EBPFSIM" kdiff --engine cosim --programs 5000 --seed 1 || fail=1
+
+gen=""
+for t in pcaps/*.pcap; do
+    [ -f "$t" ] && gen="$gen --pcap $t"
+done
+real=""
+for t in "$TRACES_DIR"/tcpdump/*.pcap* "$TRACES_DIR"/mixed/*.pcap; do
+    [ -f "$t" ] && real="$real --pcap $t"
+done
+[ -d "$TRACES_DIR" ] || echo "note: $TRACES_DIR not found; using the generated traces only"
+
+# program args: "OBJECT [diff options]"
+programs() {
+    for src in sim/corpus/*.bpf.c; do
+        name=$(basename "$src" .bpf.c)
+        args=""
+        [ -f "sim/corpus/$name.maps.json" ] && args="$args --maps-in sim/corpus/$name.maps.json"
+        [ -f "sim/corpus/$name.args" ] && args="$args $(cat "sim/corpus/$name.args")"
+        echo "$BUILD/corpus/$name.o$args"
+    done
+    for src in testbench/xdp/*.bpf.c; do
+        name=$(basename "$src" .bpf.c)
+        args=""
+        [ -f "testbench/xdp/$name.maps.json" ] && args=" --maps-in testbench/xdp/$name.maps.json"
+        echo "$BUILD/testbench/xdp/$name.o$args"
+    done
+    libbpf_dir=/usr/lib/$(gcc -dumpmachine)/bpf
+    for obj in "$libbpf_dir"/xdpfilt_*.o "$libbpf_dir"/xdp-dispatcher.o "$libbpf_dir"/xdpdump_xdp.o \
+               "$libbpf_dir"/xsk_def_xdp_prog*.o; do
+        [ -f "$obj" ] || continue
+        name=$(basename "$obj" .o)
+        args=""
+        [ -f "sim/corpus/xdp-tools/$name.maps.json" ] && args=" --maps-in sim/corpus/xdp-tools/$name.maps.json"
+        echo "$obj$args"
+    done
+}
+
+step "XDP programs in co-simulation over the generated and real traces (model engine outputs and maps checked too)"
+n=0
+for p in $(programs | tr ' ' '%'); do
+    # shellcheck disable=SC2086
+    "$EBPFSIM" diff $(echo "$p" | tr '%' ' ') --engines model,cosim $gen $real || fail=1
+    n=$((n + 1))
+done
+[ $n -ge 20 ] || { echo "FAIL: only $n XDP programs found"; fail=1; }
+
+step "XDP programs on the RTL alone over the generated traces, against the model engine"
+for p in $(programs | tr ' ' '%'); do
+    # shellcheck disable=SC2086
+    "$EBPFSIM" diff $(echo "$p" | tr '%' ' ') --engines model,rtl $gen || fail=1
+done
+
+step "map memory in DRAM (25 cycles) in co-simulation"
+"$EBPFSIM" run "$BUILD/corpus/firewall.o" --maps-in sim/corpus/firewall.maps.json \
+    --pcap pcaps/mix-1k.pcap --engine cosim --timing --set memory.placement=dram --quiet || fail=1
+"$EBPFSIM" run "$BUILD/corpus/flows.o" --pcap pcaps/mix-1k.pcap --engine cosim --timing \
+    --set memory.placement=dram --quiet || fail=1
+
+if [ $fail = 0 ]; then
+    echo "RTL co-verification: all suites passed"
+else
+    echo "FAIL: RTL co-verification"
+fi
+exit $fail
