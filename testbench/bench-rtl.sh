@@ -28,7 +28,6 @@ bench() {
     shift
     rates=""
     for i in 1 2 3; do
-        set -- "$@"
         rates="$rates $(one "$@" | awk '{ printf "%.3f", $1 / $2 / 1e6 }')"
     done
     med=$(echo "$rates" | tr ' ' '\n' | grep . | median3)
@@ -36,10 +35,12 @@ bench() {
 }
 
 echo "== Verilated core: simulated clock cycles per second (median of 3, $LIMIT packets of $(basename "$TRACE"))"
+xdpfilt=/usr/lib/$(gcc -dumpmachine)/bpf/xdpfilt_dny_all.o
 for engine in rtl cosim; do
-    bench "drop, $engine" "$BUILD/corpus/drop.o" --pcap "$TRACE" --engine $engine
     bench "firewall, $engine" "$BUILD/corpus/firewall.o" --maps-in sim/corpus/firewall.maps.json \
         --pcap "$TRACE" --engine $engine
     bench "parse_count, $engine" "$BUILD/corpus/parse_count.o" --pcap "$TRACE" --engine $engine
     bench "loops, $engine" "$BUILD/corpus/loops.o" --pcap "$TRACE" --engine $engine
+    [ -f "$xdpfilt" ] && bench "xdpfilt_dny_all, $engine" "$xdpfilt" \
+        --maps-in sim/corpus/xdp-tools/xdpfilt_dny_all.maps.json --pcap "$TRACE" --engine $engine
 done

@@ -822,7 +822,7 @@ int Runner::finish_cosim(const Job &job, Outcome &out, char *err, size_t errlen)
                 why += fmt("    frame      model data %u end %u meta %u, rtl data %u end %u meta %u\n",
                            f->data, f->data_end, f->data_meta, st.data, st.data_end, st.data_meta);
             else {
-                core_->packet_read(0, buf, f->buf_size);
+                core_->packet_read(f->data_meta, buf + f->data_meta, f->data_end - f->data_meta);
                 for (uint32_t i = f->data_meta; i < f->data_end; i++)
                     if (buf[i] != f->buf[i]) {
                         why += fmt("    packet     byte %u: model 0x%02x, rtl 0x%02x\n", i,
