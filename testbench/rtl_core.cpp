@@ -437,7 +437,7 @@ std::string retire_diff(const struct ebpf_retire &m, const struct ebpf_retire &r
         !m.fault) {
         if (m.imm64 != r.imm64) add(s, "helper", m.imm64, r.imm64);
         for (int i = 0; i < 5; i++) {
-            char f[8];
+            char f[16];
             std::snprintf(f, sizeof(f), "r%d", i + 1);
             if (m.args[i] != r.args[i]) add(s, f, m.args[i], r.args[i]);
         }

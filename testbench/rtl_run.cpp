@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cinttypes>
+#include <cstdlib>
 #include <cstring>
 
 #include "verilated.h"
@@ -43,6 +44,16 @@ static std::string fmt(const char *f, ...)
 
 Runner::Runner(const RunnerOptions &opts) : opts_(opts), ctx_(new VerilatedContext)
 {
+    // Checker self-test (testbench/run-cosim.sh): EBPF_COSIM_INJECT=wdata:N
+    // flips bit 0 of the value the RTL's instruction N of each run writes,
+    // cycles:N adds N to each run's cycle count, as if the RTL had done so.
+    if (const char *inj = std::getenv("EBPF_COSIM_INJECT")) {
+        unsigned long long v = 0;
+        if (std::sscanf(inj, "wdata:%llu", &v) == 1)
+            inject_wdata_seq_ = v;
+        else if (std::sscanf(inj, "cycles:%llu", &v) == 1)
+            inject_cycles_ = v;
+    }
     if (opts_.wave)
         ctx_->traceEverOn(true);
     core_.reset(new Core(ctx_.get()));
@@ -407,6 +418,8 @@ void Runner::retire(const struct ebpf_retire &rec, uint64_t cycle)
     rtl_retired_++;
     if (opts_.cosim) {
         rq_.emplace_back(rec, cycle);
+        if (rec.seq == inject_wdata_seq_ && rec.wreg >= 0)
+            rq_.back().first.wdata ^= 1;
         match();
         return;
     }
@@ -513,6 +526,10 @@ bool Runner::advance_to(uint64_t retired, bool until_done)
             return false;
         if (st == Core::Step::Done)
             return true;
+        if (++run_cycles_ > opts_.max_cycles && !opts_.cosim) {
+            harness_error(fmt("the RTL did not finish in %" PRIu64 " cycles", opts_.max_cycles));
+            break;
+        }
         if (rtl_retired_ != last) {
             last = rtl_retired_;
             idle = 0;
@@ -658,7 +675,7 @@ int Runner::run(const Job &job, Outcome &out, char *err, size_t errlen)
 
     job_ = &job;
     cur_prog_ = job.prog;
-    rtl_retired_ = model_retired_ = compared_ = 0;
+    rtl_retired_ = model_retired_ = compared_ = run_cycles_ = 0;
     diverged_ = failed_ = false;
     fail_msg_.clear();
     report_.clear();
@@ -789,7 +806,9 @@ int Runner::finish_cosim(const Job &job, Outcome &out, char *err, size_t errlen)
 {
     const struct ebpf_run_result &mres = out.res;
     if (!diverged_ && !failed_) {
-        if (!advance_to(UINT64_MAX, true))
+        // the RTL finishes with the model's last instruction: one more
+        // retire is already a divergence (and keeps a runaway RTL bounded)
+        if (!advance_to(model_retired_ + 1, false))
             diverge("the RTL calls a helper after the model's last instruction", nullptr, nullptr);
     }
     if (!diverged_ && !failed_) {
@@ -802,6 +821,7 @@ int Runner::finish_cosim(const Job &job, Outcome &out, char *err, size_t errlen)
                     &rq_.front().first);
     }
     CoreStatus st = core_->status();
+    st.cycles += inject_cycles_;
     if (!diverged_ && !failed_) {
         // the end state: verdict, fault, instruction count, frame, memory
         bool helper_fault = mres.fault.kind && compared_ && is_helper_row(last_[(last_next_ - 1) %

@@ -44,7 +44,7 @@ struct RunnerOptions {
     const char *wave = nullptr; // FST: rtl: the whole run; cosim: the last packet
                                 // (the one that diverged, if one did)
     FILE *report = stderr;      // divergence and cycle-mismatch reports
-    uint64_t max_cycles = 50000000; // per run
+    uint64_t max_cycles = 50000000; // rtl: per run; cosim: without a retire
 };
 
 struct Job {
@@ -156,6 +156,7 @@ private:
     uint64_t rtl_retired_ = 0;         // RTL records seen this run
     uint64_t model_retired_ = 0;       // model (outer) records seen this run
     uint64_t compared_ = 0;
+    uint64_t run_cycles_ = 0;          // cycles of this run (rtl: bounded by max_cycles)
     bool diverged_ = false;
     bool failed_ = false;              // harness error
     std::string fail_msg_;
@@ -178,6 +179,8 @@ private:
     struct ebpf_retire first_cycle_rec_{};
     uint64_t first_cycle_model_ = 0, first_cycle_rtl_ = 0;
     uint64_t wave_t0_ = 0;
+    uint64_t inject_wdata_seq_ = UINT64_MAX; // checker self-test (EBPF_COSIM_INJECT)
+    uint64_t inject_cycles_ = 0;
     bool mirror_ = false;              // RTL memories equal the model's (see sync_to_rtl)
     const uint8_t *mirror_buf_ = nullptr;
     uint32_t mirror_size_ = 0;

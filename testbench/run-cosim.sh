@@ -3,6 +3,7 @@
 #   run-cosim.sh EBPFSIM BUILD CONFORMANCE_DIR TRACES_DIR
 # Each step prints its counts; a co-simulation divergence or a cycle
 # mismatch prints a report and fails the step (and the suite).
+#   0. the checker itself: an injected error must be reported;
 #   1. the bpf_conformance tests in cosim (RTL and model in lockstep);
 #   2. the RTL's own cases (testbench/cases: faults, helper calls, calls,
 #      atomics, legacy packet loads) on the model, the RTL and in cosim;
@@ -20,6 +21,23 @@ CONFORMANCE_DIR=$3
 TRACES_DIR=$4
 fail=0
 step() { echo "== $*"; }
+
+# The checker must catch a wrong register value and a wrong cycle count
+# (injected into the RTL's side by the harness, EBPF_COSIM_INJECT).
+step "co-simulation checker self-test (an injected divergence and cycle error must fail)"
+for inj in wdata:5:DIVERGENCE cycles:1:"CYCLE MISMATCH"; do
+    what=${inj#*:}
+    what=${what#*:}
+    out=$(EBPF_COSIM_INJECT=${inj%:*} "$EBPFSIM" conformance --engine cosim \
+          testbench/cases/local-calls.data 2>&1)
+    if [ $? -ne 0 ] && echo "$out" | grep -q "$what"; then
+        echo "caught: ${inj%:*} -> $what"
+    else
+        echo "FAIL: EBPF_COSIM_INJECT=${inj%:*} was not reported:"
+        echo "$out"
+        fail=1
+    fi
+done
 
 step "conformance suite in co-simulation ($CONFORMANCE_DIR)"
 "$EBPFSIM" conformance --engine cosim "$CONFORMANCE_DIR" || fail=1
