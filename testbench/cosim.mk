@@ -19,7 +19,7 @@ all: $(TB_XDP_OBJ)
 # Conformance tests, the RTL's own cases, random programs, and every XDP
 # program over the generated and real traces, on the RTL in lockstep with
 # the model (and on the RTL alone against the model's outputs).
-test-cosim: $(EBPFSIM) $(CORPUS_OBJ) $(TB_XDP_OBJ)
+test-cosim: $(EBPFSIM) $(PKTGEN) $(CORPUS_OBJ) $(TB_XDP_OBJ)
 	@testbench/run-cosim.sh $(EBPFSIM) $(BUILD) $(CONFORMANCE_DIR) $(TRACES_DIR)
 
 TEST_HOOKS += test-cosim

@@ -13,7 +13,9 @@
 #      against the model engine's outputs and maps as well;
 #   5. the same programs on the RTL alone (its helper unit served by the
 #      model) over the generated traces, against the model engine;
-#   6. map memory placed in DRAM (25-cycle latency) in cosim.
+#   6. multi-buffer frames (fragments reached by the helpers) in cosim and on
+#      the RTL;
+#   7. map memory placed in DRAM (25-cycle latency) in cosim.
 set -u
 EBPFSIM=$1
 BUILD=$2
@@ -99,6 +101,16 @@ step "XDP programs on the RTL alone over the generated traces, against the model
 for p in $(programs | tr ' ' '%'); do
     # shellcheck disable=SC2086
     "$EBPFSIM" diff $(echo "$p" | tr '%' ' ') --engines model,rtl $gen || fail=1
+done
+
+step "multi-buffer frames (256 linear bytes, the rest in fragments) in co-simulation and on the RTL"
+large="$BUILD/testbench/large-300.pcap"
+"$BUILD/pktgen" --out "$large" --count 300 --mix large --seed 3 >/dev/null || fail=1
+for p in "$BUILD/testbench/xdp/helpers.o" "$BUILD/corpus/trim.o" "$BUILD/corpus/encap.o" \
+         "$BUILD/corpus/meta.o"; do
+    for e in cosim rtl; do
+        "$EBPFSIM" diff "$p" --engines model,$e --linear-max 256 --pcap "$large" --pcap pcaps/mix-1k.pcap || fail=1
+    done
 done
 
 step "map memory in DRAM (25 cycles) in co-simulation"
