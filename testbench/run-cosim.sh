@@ -13,9 +13,11 @@
 #      against the model engine's outputs and maps as well;
 #   5. the same programs on the RTL alone (its helper unit served by the
 #      model) over the generated traces, against the model engine;
-#   6. multi-buffer frames (fragments reached by the helpers) in cosim and on
+#   6. per-packet records of the rtl engine (fault messages, cycles, stall
+#      breakdown) identical to the model engine's;
+#   7. multi-buffer frames (fragments reached by the helpers) in cosim and on
 #      the RTL;
-#   7. map memory placed in DRAM (25-cycle latency) in cosim.
+#   8. map memory placed in DRAM (25-cycle latency) in cosim.
 set -u
 EBPFSIM=$1
 BUILD=$2
@@ -101,6 +103,24 @@ step "XDP programs on the RTL alone over the generated traces, against the model
 for p in $(programs | tr ' ' '%'); do
     # shellcheck disable=SC2086
     "$EBPFSIM" diff $(echo "$p" | tr '%' ' ') --engines model,rtl $gen || fail=1
+done
+
+step "per-packet records (--per-packet --timing: verdicts, fault messages, cycles, stalls) of the rtl and model engines"
+for p in "$BUILD/testbench/xdp/faults.o" "$BUILD/testbench/xdp/helpers.o" "$BUILD/corpus/firewall.o"; do
+    args=""
+    [ "$(basename "$p")" = firewall.o ] && args="--maps-in sim/corpus/firewall.maps.json"
+    for e in model rtl; do
+        # shellcheck disable=SC2086
+        "$EBPFSIM" run "$p" $args --pcap pcaps/mix-1k.pcap --engine $e --timing --quiet \
+            --per-packet "$BUILD/testbench/pp-$e.jsonl" >/dev/null || fail=1
+    done
+    if cmp -s "$BUILD/testbench/pp-model.jsonl" "$BUILD/testbench/pp-rtl.jsonl"; then
+        echo "$(basename "$p"): $(wc -l < "$BUILD/testbench/pp-rtl.jsonl") packet records identical"
+    else
+        echo "FAIL: $(basename "$p"): per-packet records differ:"
+        diff "$BUILD/testbench/pp-model.jsonl" "$BUILD/testbench/pp-rtl.jsonl" | head -n 6
+        fail=1
+    fi
 done
 
 step "multi-buffer frames (256 linear bytes, the rest in fragments) in co-simulation and on the RTL"

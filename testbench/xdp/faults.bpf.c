@@ -1,10 +1,14 @@
 /* RTL co-verification: programs ending in faults and XDP corner cases, each
  * on some packets: a load past data_end (no bounds check: mem-bounds), a
- * store to the context (mem-perm), a helper rejecting its buffer (helper
+ * store to the context (mem-perm), a store to a read-only map value
+ * (mem-perm, the RTL's map table), a helper rejecting its buffer (helper
  * fault), reads of every xdp_md field, and adjust_head/tail/meta moving
  * the frame the RTL's context registers follow.  clang compiles these; the
  * kernel's verifier would refuse the faulting ones. */
 #include "common.h"
+
+/* .rodata: a map the program may only read (BPF_F_RDONLY_PROG) */
+static const volatile __u32 threshold = 200;
 
 SEC("xdp")
 int faults(struct xdp_md *ctx)
@@ -58,5 +62,9 @@ int faults(struct xdp_md *ctx)
         *(volatile __u32 *)(end - 4) = len;
         return XDP_PASS;
     }
-    return len > 200 ? XDP_DROP : XDP_PASS;
+    if (sel == 8) {
+        *(volatile __u32 *)&threshold = len; /* read-only map value: mem-perm */
+        return XDP_PASS;
+    }
+    return len > threshold ? XDP_DROP : XDP_PASS;
 }
