@@ -128,11 +128,10 @@ int cmd_nic(int argc, char **argv)
         {0, 0, 0, 0},
     };
     /* the config file first, so --set overrides it whatever the order */
-    for (int i = 1; i < argc - 1; i++)
-        if (!strcmp(argv[i], "--config") && ebpf_hwconfig_load(&o.cfg, argv[i + 1], err, sizeof(err)) < 0) {
-            errmsg("nic", "%s", err);
-            return 2;
-        }
+    if (ebpf_hwconfig_load_args(&o.cfg, argc, argv, err, sizeof(err)) < 0) {
+        errmsg("nic", "%s", err);
+        return 2;
+    }
     int c;
     while ((c = getopt_long(argc, argv, "p:c:s:P:i:n:j:Cqh", opts, NULL)) != -1) {
         switch (c) {

@@ -317,11 +317,10 @@ int cmd_run(int argc, char **argv)
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     /* the config file first, so --set and --clock-mhz override it whatever the order */
-    for (int i = 1; i < argc - 1; i++)
-        if (!strcmp(argv[i], "--config") && ebpf_hwconfig_load(&hw, argv[i + 1], err, sizeof(err)) < 0) {
-            errmsg("run", "%s", err);
-            return 2;
-        }
+    if (ebpf_hwconfig_load_args(&hw, argc, argv, err, sizeof(err)) < 0) {
+        errmsg("run", "%s", err);
+        return 2;
+    }
     int c;
     while ((c = getopt_long(argc, argv, "p:P:e:o:j:i:m:c:L:s:t:E:n:qTC:R:F:S:W:h", opts, NULL)) != -1) {
         switch (c) {

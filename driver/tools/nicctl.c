@@ -652,11 +652,10 @@ int main(int argc, char **argv)
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0},
     };
     /* the config file first, so --set and --link override it */
-    for (int i = 1; i < argc - 1; i++)
-        if (!strcmp(argv[i], "--config") && ebpf_hwconfig_load(&hw, argv[i + 1], err, sizeof(err)) < 0) {
-            fprintf(stderr, "nicctl: %s\n", err);
-            return 2;
-        }
+    if (ebpf_hwconfig_load_args(&hw, argc, argv, err, sizeof(err)) < 0) {
+        fprintf(stderr, "nicctl: %s\n", err);
+        return 2;
+    }
     /* options go before OBJECT or between OBJECT and the command */
     const char *path = NULL;
     for (int round = 0; round < 2; round++) {

@@ -54,6 +54,12 @@ void ebpf_hwconfig_default(struct ebpf_hwconfig *c);
 int ebpf_hwconfig_load(struct ebpf_hwconfig *c, const char *path, char *err, size_t errlen);
 /* Apply "section.key=value" (command-line overrides, sweeps). */
 int ebpf_hwconfig_set(struct ebpf_hwconfig *c, const char *assignment, char *err, size_t errlen);
+/* Load the file of every "--config FILE" or "--config=FILE" of a command line,
+ * in order, before its options are parsed, so that --set (applied while they
+ * are) overrides the files whatever the order. 0 or ebpf_hwconfig_load()'s
+ * error; the option parser then skips --config. */
+int ebpf_hwconfig_load_args(struct ebpf_hwconfig *c, int argc, char *const argv[], char *err,
+                            size_t errlen);
 /* Write every key with its value (INI), e.g. to record a run's setup. */
 void ebpf_hwconfig_write(const struct ebpf_hwconfig *c, FILE *out);
 /* Placement of a named map (the [memory] map.NAME keys, else the default). */

@@ -222,6 +222,22 @@ int ebpf_hwconfig_load(struct ebpf_hwconfig *c, const char *path, char *err, siz
     return 0;
 }
 
+int ebpf_hwconfig_load_args(struct ebpf_hwconfig *c, int argc, char *const argv[], char *err,
+                            size_t errlen)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *path = NULL;
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            path = argv[++i];
+        else if (!strncmp(argv[i], "--config=", 9))
+            path = argv[i] + 9;
+        int rc = path ? ebpf_hwconfig_load(c, path, err, errlen) : 0;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int ebpf_hwconfig_set(struct ebpf_hwconfig *c, const char *assignment, char *err, size_t errlen)
 {
     char buf[256];

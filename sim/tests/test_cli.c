@@ -236,6 +236,15 @@ static void test_bad_config(void **state)
     run(&r, "nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--config",
         "/tmp/ebpfsim-bad1.ini", NULL);
     expect_err(&r, 2, "ebpfsim nic: /tmp/ebpfsim-bad1.ini:5: unknown key 'frobnicate' in [core]\n");
+    /* --config=FILE is read too, and before any --set whatever the order */
+    run(&r, "nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--config=/tmp/ebpfsim-bad1.ini",
+        NULL);
+    expect_err(&r, 2, "ebpfsim nic: /tmp/ebpfsim-bad1.ini:5: unknown key 'frobnicate' in [core]\n");
+    ini = "[core]\ncores = 7\nclock_mhz = 300\n";
+    write_file("/tmp/ebpfsim-cores7.ini", ini, strlen(ini));
+    run(&r, "nic", "--set", "core.cores=3", "--config=/tmp/ebpfsim-cores7.ini", "--print-config", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "[core]\nclock_mhz = 300\ncores = 3\n"));
     ini = "[nic]\nline_rate_gbps = 4000\n";
     write_file("/tmp/ebpfsim-bad2.ini", ini, strlen(ini));
     run(&r, "nic", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--config",
