@@ -37,7 +37,7 @@ $(BUILD)/sim/cmd_run.o $(BUILD)/sim/cmd_nic.o $(BUILD)/sim/systemc/nic.o: driver
 DRV_TEST_SRC := $(wildcard driver/tests/test_*.c)
 DRV_TEST_BIN := $(DRV_TEST_SRC:driver/tests/%.c=$(BUILD)/tests/driver_%)
 
-$(BUILD)/tests/driver_%: driver/tests/%.c $(DRV_LIB) $(MODEL_LIB) $(PKTGEN_LIB) $(HEADERS) $(DRV_HEADERS) $(wildcard driver/tests/*.h)
+$(BUILD)/tests/driver_%: driver/tests/%.c $(DRV_LIB) $(MODEL_LIB) $(PKTGEN_LIB) $(HEADERS) $(DRV_HEADERS) $(wildcard driver/tests/*.h) sim/tests/cmdrun.h
 	@mkdir -p $(dir $@)
 	@echo "  CC+LD   $@"
 	@$(CC) $(DRV_CFLAGS) -Imodel/src -Ipcaps/src -Idriver/tests -o $@ $< $(DRV_LIB) $(MODEL_LIB) $(PKTGEN_LIB) -lcmocka $(LIBS_SIM)

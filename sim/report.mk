@@ -27,7 +27,7 @@ report: $(EBPFSIM) $(CORPUS_OBJ)
 
 REPORT_TEST := $(BUILD)/tests/report_test
 
-$(REPORT_TEST): sim/tests/report_test.c
+$(REPORT_TEST): sim/tests/report_test.c sim/tests/cmdrun.h
 	@mkdir -p $(dir $@)
 	@echo "  CC+LD   $@"
 	@$(CC) $(CFLAGS) -o $@ $< -lcmocka -ljansson -lm

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "drvtest.h"
+#include "../../sim/tests/cmdrun.h"
 
 static const char *env(const char *name, const char *def)
 {
@@ -26,38 +27,9 @@ struct result {
     char err[16384];
 };
 
-static void slurp(int fd, char *buf, size_t cap)
-{
-    size_t n = 0;
-    ssize_t k;
-    while (n + 1 < cap && (k = read(fd, buf + n, cap - 1 - n)) > 0)
-        n += (size_t)k;
-    buf[n] = 0;
-}
-
 static void run_argv(struct result *r, const char *const *argv)
 {
-    char outp[128], errp[128];
-    snprintf(outp, sizeof(outp), "%s/stdout", dir);
-    snprintf(errp, sizeof(errp), "%s/stderr", dir);
-    int ofd = open(outp, O_RDWR | O_CREAT | O_TRUNC, 0644), efd = open(errp, O_RDWR | O_CREAT | O_TRUNC, 0644);
-    assert_true(ofd >= 0 && efd >= 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(ofd, 1);
-        dup2(efd, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    lseek(ofd, 0, SEEK_SET);
-    lseek(efd, 0, SEEK_SET);
-    slurp(ofd, r->out, sizeof(r->out));
-    slurp(efd, r->err, sizeof(r->err));
-    close(ofd);
-    close(efd);
+    cmd_capture_into(&r->status, r->out, sizeof(r->out), r->err, sizeof(r->err), argv);
 }
 
 #define RUN(r, ...)                                          \

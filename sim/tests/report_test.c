@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "cmdrun.h"
+
 static const char *build_dir(void)
 {
     const char *b = getenv("BUILD");
@@ -37,70 +39,23 @@ static const char *ebpfsim(void)
     return path;
 }
 
-struct result {
-    int status;
-    char *out, *err;
-};
-
-static char *slurp_fd(int fd)
-{
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    ssize_t k;
-    lseek(fd, 0, SEEK_SET);
-    while ((k = read(fd, buf + n, cap - 1 - n)) > 0) {
-        n += (size_t)k;
-        if (n + 1 == cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[n] = 0;
-    return buf;
-}
-
 static char *slurp(const char *path)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return NULL;
-    char *s = slurp_fd(fd);
+    char *s = cmd_slurp_fd(fd);
     close(fd);
     return s;
 }
 
-static void result_free(struct result *r)
+/* Run argv (NULL-terminated), capturing its output. */
+static void run_argv(struct cmd_output *r, char *const *argv)
 {
-    free(r->out);
-    free(r->err);
+    cmd_capture(r, (const char *const *)argv);
 }
 
-/* Run argv (NULL-terminated), capturing its output; env "K=V" strings may
- * be given in extra_env (NULL-terminated, or NULL). */
-static void run_argv(struct result *r, char *const *extra_env, char *const *argv)
-{
-    char outp[] = "/tmp/ebpfsim-rep-out-XXXXXX", errp[] = "/tmp/ebpfsim-rep-err-XXXXXX";
-    int ofd = mkstemp(outp), efd = mkstemp(errp);
-    assert_true(ofd >= 0 && efd >= 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(ofd, 1);
-        dup2(efd, 2);
-        for (char *const *e = extra_env; e && *e; e++)
-            putenv(*e);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    r->out = slurp_fd(ofd);
-    r->err = slurp_fd(efd);
-    close(ofd);
-    close(efd);
-    unlink(outp);
-    unlink(errp);
-}
-
-static void run(struct result *r, ...)
+static void run(struct cmd_output *r, ...)
 {
     char *argv[128];
     int argc = 0;
@@ -111,11 +66,11 @@ static void run(struct result *r, ...)
         argv[argc++] = (char *)a;
     va_end(ap);
     argv[argc] = NULL;
-    run_argv(r, NULL, argv);
+    run_argv(r, argv);
 }
 
-static void sh(struct result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sh(struct result *r, const char *fmt, ...)
+static void sh(struct cmd_output *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sh(struct cmd_output *r, const char *fmt, ...)
 {
     char *cmd;
     va_list ap;
@@ -123,7 +78,7 @@ static void sh(struct result *r, const char *fmt, ...)
     assert_true(vasprintf(&cmd, fmt, ap) > 0);
     va_end(ap);
     char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-    run_argv(r, NULL, argv);
+    run_argv(r, argv);
     free(cmd);
 }
 
@@ -198,9 +153,9 @@ static int group_setup(void **state)
     snprintf(prog_fw, sizeof(prog_fw), "%s/corpus/firewall.o", build_dir());
     snprintf(prog_bad, sizeof(prog_bad), "%s/corpus/bad/unsupported_helper.o", build_dir());
     snprintf(driver_json, sizeof(driver_json), "%s-driver.json", dir);
-    struct result r;
+    struct cmd_output r;
     sh(&r, "rm -rf '%s' '%s'-* && mkdir -p '%s'", dir, dir, dir);
-    result_free(&r);
+    cmd_output_free(&r);
     /* a nicctl bench --json stand-in: the report takes any schema */
     FILE *f = fopen(driver_json, "w");
     fprintf(f, "{\"ops\": 20000, \"repeats\": 3, \"results\": [\n"
@@ -243,14 +198,14 @@ static void test_sweep_end_to_end(void **state)
     argv[argc++] = "--driver-bench";
     argv[argc++] = driver_json;
     argv[argc] = NULL;
-    struct result r;
-    run_argv(&r, NULL, argv);
+    struct cmd_output r;
+    run_argv(&r, argv);
     if (r.status != 1)
         fail_msg("exit %d\nstdout: %s\nstderr: %s", r.status, r.out, r.err);
     /* 3 programs x 2 traces x (2 rates x 2 cores + dram alone) */
     assert_non_null(strstr(r.out, "ebpfsim report: planned 30 points and 6 kernel jobs in "));
     assert_non_null(strstr(r.err, "ebpfsim report: 10 points or kernel jobs missing or failed: listed in "));
-    result_free(&r);
+    cmd_output_free(&r);
     json_t *rep = load_json("%s/report.json", sweep_dir);
     json_t *sum = json_object_get(rep, "summary");
     assert_int_equal(num(sum, "points"), 30);
@@ -512,16 +467,16 @@ static void test_goals(void **state)
 static void test_missing_and_rerun(void **state)
 {
     (void)state;
-    struct result r;
+    struct cmd_output r;
     sh(&r, "rm %s/points/0003/exit %s/points/0003/nic.json", sweep_dir, sweep_dir);
-    result_free(&r);
+    cmd_output_free(&r);
     /* point 5's result claims another configuration */
     sh(&r, "sed -i 's/\"cores\": [0-9]*/\"cores\": 7/' %s/points/0005/nic.json", sweep_dir);
-    result_free(&r);
+    cmd_output_free(&r);
     run(&r, ebpfsim(), "report", "merge", sweep_dir, NULL);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "ebpfsim report: 12 points or kernel jobs missing or failed"));
-    result_free(&r);
+    cmd_output_free(&r);
     char path[700];
     snprintf(path, sizeof(path), "%s/report.md", sweep_dir);
     char *md = slurp(path), want[1024];
@@ -538,16 +493,16 @@ static void test_missing_and_rerun(void **state)
     run(&r, ebpfsim(), "report", "run", sweep_dir, "-j", "2", "--no-kernel", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "ebpfsim report: ran 1 of 30 points in "));
-    result_free(&r);
+    cmd_output_free(&r);
     sh(&r, "rm -r %s/points/0005", sweep_dir);
-    result_free(&r);
+    cmd_output_free(&r);
     run(&r, ebpfsim(), "report", "run", sweep_dir, "-j", "1", "--no-kernel", "--quiet", NULL);
     assert_int_equal(r.status, 0);
-    result_free(&r);
+    cmd_output_free(&r);
     run(&r, ebpfsim(), "report", "merge", sweep_dir, NULL);
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "ebpfsim report: 10 points or kernel jobs missing or failed"));
-    result_free(&r);
+    cmd_output_free(&r);
 }
 
 /* The figures of a report, point by point, as one string. */
@@ -593,11 +548,11 @@ static void test_job_list_runners(void **state)
         argv[argc++] = "--kernel-repeat";
         argv[argc++] = "0";
         argv[argc] = NULL;
-        struct result r;
-        run_argv(&r, NULL, argv);
+        struct cmd_output r;
+        run_argv(&r, argv);
         if (r.status != 0)
             fail_msg("plan: exit %d: %s", r.status, r.err);
-        result_free(&r);
+        cmd_output_free(&r);
         switch (k) {
         case 0: run(&r, ebpfsim(), "report", "run", d, "-j", "2", NULL); break;
         case 1: sh(&r, "make -s -j2 -f %s/jobs.mk points", d); break;
@@ -609,11 +564,11 @@ static void test_job_list_runners(void **state)
         }
         if (r.status != 0)
             fail_msg("%s: exit %d: %s", runners[k], r.status, r.err);
-        result_free(&r);
+        cmd_output_free(&r);
         run(&r, ebpfsim(), "report", "merge", d, "--quiet", NULL);
         if (r.status != 0)
             fail_msg("merge after %s: exit %d: %s", runners[k], r.status, r.err);
-        result_free(&r);
+        cmd_output_free(&r);
         figs[k] = figures_of(d);
         assert_non_null(strstr(figs[k], "\"status\":\"ok\""));
         assert_null(strstr(figs[k], "\"status\":\"missing\""));
@@ -705,11 +660,11 @@ static void test_headless_browser(void **state)
     char *argv[] = {(char *)chromium, "--headless", "--no-sandbox", "--disable-gpu",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", udd, "--dump-dom", url, NULL};
-    struct result r;
-    run_argv(&r, NULL, argv);
-    struct result rm;
+    struct cmd_output r;
+    run_argv(&r, argv);
+    struct cmd_output rm;
     sh(&rm, "rm -rf %s", profile);
-    result_free(&rm);
+    cmd_output_free(&rm);
     if (r.status != 0)
         fail_msg("chromium: exit %d: %s", r.status, r.err);
     const char *start = strstr(r.out, "<pre id=\"render-check\"");
@@ -741,7 +696,7 @@ static void test_headless_browser(void **state)
     printf("headless chromium: %zu charts rendered with every mark\n", json_array_size(check));
     json_decref(rep);
     json_decref(check);
-    result_free(&r);
+    cmd_output_free(&r);
 }
 
 /* Where bpf() is refused (here: in a new user namespace, where root has no
@@ -750,10 +705,10 @@ static void test_headless_browser(void **state)
 static void test_kernel_refused(void **state)
 {
     (void)state;
-    struct result r;
+    struct cmd_output r;
     sh(&r, "unshare -U true");
     bool can = r.status == 0;
-    result_free(&r);
+    cmd_output_free(&r);
     if (!can) {
         printf("SKIP: kernel column without bpf(): unshare -U is not permitted here\n");
         return;
@@ -766,7 +721,7 @@ static void test_kernel_refused(void **state)
     if (r.status != 0)
         fail_msg("exit %d: %s", r.status, r.err);
     assert_non_null(strstr(r.err, "SKIP: kernel ns/packet column: "));
-    result_free(&r);
+    cmd_output_free(&r);
     json_t *kb = load_json("%s/kernel/0001/kbench.json", d);
     assert_string_equal(json_string_value(json_object_get(kb, "status")), "skipped");
     const char *why = json_string_value(json_object_get(kb, "note"));

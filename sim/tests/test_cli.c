@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "cmdrun.h"
+
 static const char *ebpfsim(void)
 {
     const char *e = getenv("EBPFSIM");
@@ -34,15 +36,6 @@ struct result {
     char err[16384];
 };
 
-static void slurp(int fd, char *buf, size_t cap)
-{
-    size_t n = 0;
-    ssize_t k;
-    while (n + 1 < cap && (k = read(fd, buf + n, cap - 1 - n)) > 0)
-        n += (size_t)k;
-    buf[n] = 0;
-}
-
 /* Run ebpfsim with the given arguments (NULL-terminated). */
 static void run(struct result *r, ...)
 {
@@ -55,27 +48,7 @@ static void run(struct result *r, ...)
         argv[argc++] = a;
     va_end(ap);
     argv[argc] = NULL;
-    char outp[] = "/tmp/ebpfsim-cli-out-XXXXXX", errp[] = "/tmp/ebpfsim-cli-err-XXXXXX";
-    int ofd = mkstemp(outp), efd = mkstemp(errp);
-    assert_true(ofd >= 0 && efd >= 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(ofd, 1);
-        dup2(efd, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    lseek(ofd, 0, SEEK_SET);
-    lseek(efd, 0, SEEK_SET);
-    slurp(ofd, r->out, sizeof(r->out));
-    slurp(efd, r->err, sizeof(r->err));
-    close(ofd);
-    close(efd);
-    unlink(outp);
-    unlink(errp);
+    cmd_capture_into(&r->status, r->out, sizeof(r->out), r->err, sizeof(r->err), argv);
 }
 
 static void expect_err(const struct result *r, int status, const char *line)
