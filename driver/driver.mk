@@ -24,7 +24,7 @@ $(DRV_LIB): $(DRV_OBJ)
 	@rm -f $@ && ar rcs $@ $^
 
 NICCTL_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard driver/tools/*.c))
-$(NICCTL): $(NICCTL_OBJ) $(DRV_SIM_OBJ) $(BUILD)/sim/mapsjson.o $(DRV_LIB) $(MODEL_LIB)
+$(NICCTL): $(NICCTL_OBJ) $(DRV_SIM_OBJ) $(BUILD)/sim/mapsjson.o $(BUILD)/sim/jsonfile.o $(DRV_LIB) $(MODEL_LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SIM)
 

@@ -19,6 +19,7 @@
 #include "ebpf_hwconfig.h"
 #include "kernel.h"
 #include "progress.h"
+#include "jsonfile.h"
 #include "report.h"
 #include "sim.h"
 
@@ -717,10 +718,10 @@ int cmd_report(int argc, char **argv)
     }
     /* check the driver bench file before spending time on the points */
     if (driver) {
-        json_error_t jerr;
-        json_t *d = json_load_file(driver, 0, &jerr);
+        char err[1024];
+        json_t *d = jsonfile_load(driver, err, sizeof(err));
         if (!d) {
-            errmsg("report", "%s: line %d: %s", driver, jerr.line, jerr.text);
+            errmsg("report", "%s", err);
             return 2;
         }
         json_decref(d);

@@ -10,6 +10,7 @@
 
 #include "ebpf_maps.h"
 #include "engine.h"
+#include "jsonfile.h"
 
 static int hex_to_bytes(const char *hex, uint8_t *out, size_t want)
 {
@@ -135,12 +136,9 @@ out:
 int maps_load_json(const struct engine_ops *ops, struct engine *e, const char *path, char *err,
                    size_t errlen)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        snprintf(err, errlen, "%s: line %d: %s", path, jerr.line, jerr.text);
+    json_t *root = jsonfile_load(path, err, errlen);
+    if (!root)
         return -EINVAL;
-    }
     int rc = 0;
     if (!json_is_object(root)) {
         snprintf(err, errlen, "%s: expected an object of map names", path);

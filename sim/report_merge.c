@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ebpf_timing.h"
+#include "jsonfile.h"
 #include "report.h"
 
 /* ------------------------------------------------------------ reading results */
@@ -798,10 +799,8 @@ int report_merge(const char *dir, const char *driver_bench, char *err, size_t er
     }
     json_t *driver = NULL;
     if (driver_bench) {
-        json_error_t jerr;
-        driver = json_load_file(driver_bench, 0, &jerr);
+        driver = jsonfile_load(driver_bench, err, errlen);
         if (!driver) {
-            snprintf(err, errlen, "%s: line %d: %s", driver_bench, jerr.line, jerr.text);
             report_free(&r);
             return -EINVAL;
         }

@@ -13,6 +13,7 @@
 
 #include "ebpf_timing.h"
 #include "pcapio.h"
+#include "jsonfile.h"
 #include "report.h"
 
 #define SWEEP_FORMAT "ebpfsim-sweep/1"
@@ -524,13 +525,10 @@ int report_read_sweep(struct report *r, const char *dir, char *err, size_t errle
     memset(r, 0, sizeof(*r));
     char path[4352];
     snprintf(path, sizeof(path), "%s/sweep.json", dir);
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = jsonfile_load(path, err, errlen);
     if (!root) {
         if (access(path, F_OK) < 0)
             snprintf(err, errlen, "%s: no sweep plan (ebpfsim report plan writes it)", path);
-        else
-            snprintf(err, errlen, "%s: line %d: %s", path, jerr.line, jerr.text);
         return -EINVAL;
     }
     int rc = -EINVAL;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ebpf_runtime.h"
+#include "jsonfile.h"
 #include "routes.h"
 
 static int parse_mac(const char *s, uint8_t mac[6])
@@ -34,12 +35,9 @@ static int parse_addr(const char *s, uint8_t family, uint8_t out[16])
 
 int routes_load(ebpf_object *obj, const char *path, char *err, size_t errlen)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        snprintf(err, errlen, "%s: line %d: %s", path, jerr.line, jerr.text);
+    json_t *root = jsonfile_load(path, err, errlen);
+    if (!root)
         return -EINVAL;
-    }
     int rc = 0;
     if (!json_is_array(root)) {
         snprintf(err, errlen, "%s: expected a list of routes", path);

@@ -198,6 +198,10 @@ static void test_maps_json_wrong_key_size(void **state)
     run(&r, "run", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--maps-in",
         "/tmp/ebpfsim-nomap.json", NULL);
     expect_err(&r, 1, "ebpfsim run: /tmp/ebpfsim-nomap.json: no map named 'nosuch' in the object\n");
+    unlink("/tmp/ebpfsim-no-such.json");
+    run(&r, "run", corpus_firewall, "--pcap", "pcaps/mix-1k.pcap", "--maps-in",
+        "/tmp/ebpfsim-no-such.json", NULL);
+    expect_err(&r, 1, "ebpfsim run: /tmp/ebpfsim-no-such.json: No such file or directory\n");
 }
 
 static void test_bad_config(void **state)
