@@ -63,17 +63,15 @@ int nicdrv_config_from_hw(struct nicdrv_config *cfg, const struct ebpf_hwconfig 
     return rc;
 }
 
-static const char *const placement_names[EBPF_PLACE_COUNT] = {"sram", "dram", "host"};
-
 const char *nicdrv_placement_name(unsigned p)
 {
-    return p < EBPF_PLACE_COUNT ? placement_names[p] : "?";
+    return p < EBPF_PLACE_COUNT ? ebpf_placement_names[p] : "?";
 }
 
 int nicdrv_placement_parse(const char *name)
 {
     for (int p = 0; p < EBPF_PLACE_COUNT; p++)
-        if (!strcmp(name, placement_names[p]))
+        if (!strcmp(name, ebpf_placement_names[p]))
             return p;
     return -EINVAL;
 }

@@ -9,33 +9,6 @@
 
 #include "nicdrv_int.h"
 
-static uint8_t map_family(uint32_t type)
-{
-    switch (type) {
-    case BPF_MAP_TYPE_ARRAY:
-    case BPF_MAP_TYPE_PERCPU_ARRAY:
-    case BPF_MAP_TYPE_PROG_ARRAY:
-    case BPF_MAP_TYPE_DEVMAP:
-    case BPF_MAP_TYPE_CPUMAP:
-    case BPF_MAP_TYPE_XSKMAP:
-    case BPF_MAP_TYPE_ARRAY_OF_MAPS: return FAMILY_ARRAY;
-    case BPF_MAP_TYPE_HASH:
-    case BPF_MAP_TYPE_PERCPU_HASH:
-    case BPF_MAP_TYPE_LRU_HASH:
-    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-    case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_HASH_OF_MAPS: return FAMILY_HASH;
-    case BPF_MAP_TYPE_LPM_TRIE: return FAMILY_LPM;
-    default: return FAMILY_OTHER;
-    }
-}
-
-static bool map_is_percpu(uint32_t type)
-{
-    return type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_PERCPU_HASH ||
-           type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
-}
-
 static uint8_t placement_of(const struct nicdrv_config *cfg, const char *name)
 {
     for (unsigned i = 0; i < cfg->n_map_placements; i++)
@@ -77,9 +50,8 @@ int nicdrv_dev_add_object(nicdrv_dev *dev, ebpf_object *obj, char *err, size_t e
         dm->value_size = (uint32_t)ebpf_map_sys_value_size(m);
         dm->max_entries = s->max_entries;
         dm->map_flags = s->map_flags;
-        dm->n_cpus = map_is_percpu(s->type) ? ebpf_map_n_cpus(m) : 1;
+        dm->n_cpus = ebpf_map_is_percpu(m) ? ebpf_map_n_cpus(m) : 1;
         dm->placement = placement_of(&dev->cfg, dm->name);
-        dm->family = map_family(s->type);
     }
     return (int)tag;
 }

@@ -415,18 +415,13 @@ void exec_run(nicdrv_dev *dev, const struct desc *d, const uint8_t *in, uint32_t
 
 /* ------------------------------------------------------------------ */
 
-static const struct ebpf_helper_cost *family_cost(const nicdrv_dev *dev, unsigned family)
-{
-    return family < FAMILY_OTHER ? &dev->cfg.core.map_helper[family] : &dev->cfg.core.map_helper_other;
-}
-
 uint64_t exec_cost_ps(const nicdrv_dev *dev, const struct desc *d)
 {
     uint64_t cycles = dev->cfg.cmd_cycles;
     uint64_t extra_ps = 0;
     if (op_takes_map(d->opcode) && d->target < dev->n_maps) {
         const struct dev_map *m = &dev->maps[d->target];
-        const struct ebpf_helper_cost *hc = family_cost(dev, m->family);
+        const struct ebpf_helper_cost *hc = ebpf_core_timing_map_helper(&dev->cfg.core, m->type);
         uint64_t lat = dev->cfg.core.mem_latency[m->placement];
         uint64_t probe = hc->fixed + hc->accesses * lat;
         uint64_t kb = (m->key_size + 7) / 8, vb = (m->value_size + 7) / 8;

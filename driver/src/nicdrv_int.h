@@ -161,15 +161,12 @@ struct log_entry {
     uint32_t out_cap;
 };
 
-enum map_family { FAMILY_ARRAY, FAMILY_HASH, FAMILY_LPM, FAMILY_OTHER };
-
 struct dev_map {
     ebpf_map *map;
     char name[64];
     uint32_t object;
     uint32_t type, key_size, value_size, max_entries, map_flags, n_cpus;
     uint8_t placement;
-    uint8_t family;
 };
 
 struct dev_object {

@@ -21,6 +21,7 @@
 #define EBPF_MAPS_H
 
 #include <linux/bpf.h> /* enum bpf_map_type, BPF_ANY/NOEXIST/EXIST, BPF_F_* */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,9 @@ ebpf_map *ebpf_map_create(const struct ebpf_map_spec *spec, unsigned n_cpus, cha
 void ebpf_map_destroy(ebpf_map *map);
 const struct ebpf_map_spec *ebpf_map_get_spec(const ebpf_map *map);
 unsigned ebpf_map_n_cpus(const ebpf_map *map);
+/* Whether each CPU has its own copy of a value (percpu_array, percpu_hash,
+ * lru_percpu_hash): bpf(2) then moves ebpf_map_n_cpus() values at once. */
+bool ebpf_map_is_percpu(const ebpf_map *map);
 /* Number of elements present (hash-like maps), or max_entries (arrays). */
 uint32_t ebpf_map_count(const ebpf_map *map);
 

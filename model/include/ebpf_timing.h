@@ -55,6 +55,11 @@ struct ebpf_core_timing {
 };
 
 void ebpf_core_timing_default(struct ebpf_core_timing *t);
+/* The cost of a map helper on a map of type map_type (BPF_MAP_TYPE_*):
+ * map_helper[0] for array-like maps, [1] hash-like, [2] the LPM trie, else
+ * map_helper_other (the driver charges its map commands the same way). */
+const struct ebpf_helper_cost *ebpf_core_timing_map_helper(const struct ebpf_core_timing *t,
+                                                          uint32_t map_type);
 
 struct ebpf_packet_timing {
     uint64_t insns;

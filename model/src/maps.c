@@ -217,6 +217,11 @@ unsigned ebpf_map_n_cpus(const ebpf_map *map)
     return map->n_cpus;
 }
 
+bool ebpf_map_is_percpu(const ebpf_map *map)
+{
+    return map_is_percpu(map);
+}
+
 uint32_t ebpf_map_count(const ebpf_map *map)
 {
     return map->desc->ops->count(map);

@@ -126,27 +126,34 @@ static int64_t map_of_handle(const ebpf_timing *t, uint64_t handle)
     return (uint32_t)handle;
 }
 
-static const struct ebpf_helper_cost *map_helper_cost(const ebpf_timing *t, int64_t map)
+const struct ebpf_helper_cost *ebpf_core_timing_map_helper(const struct ebpf_core_timing *t,
+                                                          uint32_t map_type)
 {
-    if (map < 0 || !t->obj)
-        return &t->cfg.map_helper_other;
-    switch (ebpf_map_get_spec(ebpf_object_map(t->obj, (unsigned)map))->type) {
+    switch (map_type) {
     case BPF_MAP_TYPE_ARRAY:
     case BPF_MAP_TYPE_PERCPU_ARRAY:
     case BPF_MAP_TYPE_PROG_ARRAY:
     case BPF_MAP_TYPE_DEVMAP:
     case BPF_MAP_TYPE_CPUMAP:
     case BPF_MAP_TYPE_XSKMAP:
-    case BPF_MAP_TYPE_ARRAY_OF_MAPS: return &t->cfg.map_helper[0];
+    case BPF_MAP_TYPE_ARRAY_OF_MAPS: return &t->map_helper[0];
     case BPF_MAP_TYPE_HASH:
     case BPF_MAP_TYPE_PERCPU_HASH:
     case BPF_MAP_TYPE_LRU_HASH:
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
     case BPF_MAP_TYPE_DEVMAP_HASH:
-    case BPF_MAP_TYPE_HASH_OF_MAPS: return &t->cfg.map_helper[1];
-    case BPF_MAP_TYPE_LPM_TRIE: return &t->cfg.map_helper[2];
-    default: return &t->cfg.map_helper_other;
+    case BPF_MAP_TYPE_HASH_OF_MAPS: return &t->map_helper[1];
+    case BPF_MAP_TYPE_LPM_TRIE: return &t->map_helper[2];
+    default: return &t->map_helper_other;
     }
+}
+
+static const struct ebpf_helper_cost *map_helper_cost(const ebpf_timing *t, int64_t map)
+{
+    if (map < 0 || !t->obj)
+        return &t->cfg.map_helper_other;
+    const ebpf_map *m = ebpf_object_map(t->obj, (unsigned)map);
+    return ebpf_core_timing_map_helper(&t->cfg, ebpf_map_get_spec(m)->type);
 }
 
 static unsigned cost_with_map(const ebpf_timing *t, unsigned fixed, unsigned accesses, int64_t map)
