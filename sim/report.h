@@ -128,6 +128,16 @@ void report_dim_value(const struct report *r, enum rep_dim d, unsigned i, char *
 int report_plan_points(struct report *r, char *err, size_t errlen);
 int report_write_plan(const struct report *r, char *err, size_t errlen);
 int report_read_sweep(struct report *r, const char *dir, char *err, size_t errlen);
+/* JSON that sweep.json and report.json both hold (new references): the
+ * reference configuration (clock_mhz, cores, line_rate_gbps, placement,
+ * exit_gap, pacing), the --set list, dimension d's values (placement by
+ * name), a trace's frames and frame sizes, a program's name, object and
+ * maps_in. */
+struct json_t *report_config_json(const struct report *r);
+struct json_t *report_sets_json(const struct report *r);
+struct json_t *report_dim_values_json(const struct report *r, enum rep_dim d);
+struct json_t *report_trace_json(const struct rep_trace *t);
+struct json_t *report_program_json(const struct rep_program *p);
 void report_free(struct report *r);
 /* Frames, frame sizes of a trace (the first limit frames); -errno. */
 int report_scan_trace(struct rep_trace *t, uint64_t limit, char *err, size_t errlen);

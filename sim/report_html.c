@@ -5,6 +5,8 @@
  * the page in a headless browser and reads that record). */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,20 +69,15 @@ struct chart_data {
     unsigned n_markers;
 };
 
-static const char *own(struct chart_data *d, const char *fmt, double v)
+static const char *own(struct chart_data *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *own(struct chart_data *d, const char *fmt, ...)
 {
     char *s = NULL;
-    if (asprintf(&s, fmt, v) < 0)
-        return "";
-    d->owned = realloc(d->owned, (d->n_owned + 1) * sizeof(char *));
-    d->owned[d->n_owned++] = s;
-    return s;
-}
-
-static const char *own_str(struct chart_data *d, const char *fmt, const char *v)
-{
-    char *s = NULL;
-    if (asprintf(&s, fmt, v) < 0)
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
         return "";
     d->owned = realloc(d->owned, (d->n_owned + 1) * sizeof(char *));
     d->owned[d->n_owned++] = s;
@@ -121,6 +118,40 @@ static void line_rate_markers(const struct report *r, unsigned tr, struct chart_
 
 static double mpps_of(const struct rep_point *p) { return p && p->status == REP_OK ? p->res.mpps : NAN; }
 
+/* Mpps of every program at every value of dimension dim (the others at
+ * the reference), labelled value_fmt (a %s for the value): the programs as
+ * categories and the values as series of bars, or the values as
+ * categories and the programs as lines. */
+static void mpps_chart(struct chart_data *d, struct chart *c, const struct report *r, unsigned tr,
+                       enum rep_dim dim, bool bars, const char *value_fmt)
+{
+    unsigned P = r->n_progs, n = r->dim[dim].n;
+    data_alloc(d, bars ? P : n, bars ? n : P);
+    for (unsigned i = 0; i < n; i++) {
+        char v[32];
+        report_dim_value(r, dim, i, v, sizeof(v));
+        const char *label = own(d, value_fmt, v);
+        if (bars)
+            d->series[i] = label;
+        else
+            d->cats[i] = label;
+    }
+    for (unsigned p = 0; p < P; p++) {
+        if (bars)
+            d->cats[p] = r->progs[p].name;
+        else
+            d->series[p] = r->progs[p].name;
+        for (unsigned i = 0; i < n; i++)
+            d->values[bars ? i * P + p : p * n + i] = mpps_of(report_slice(r, p, tr, dim, i));
+    }
+    c->kind = bars ? CHART_BARS : CHART_LINES;
+    c->log_y = true;
+    c->ylabel = "Mpps processed";
+    c->unit = "Mpps";
+    c->n_cats = bars ? P : n;
+    c->n_series = bars ? n : P;
+}
+
 static void draw(FILE *f, struct chart *c, struct chart_data *d)
 {
     c->cats = d->cats;
@@ -144,98 +175,36 @@ static void charts(FILE *f, const struct report *r, enum rep_section sec, int tr
     note[0] = 0;
     c.note = NULL;
     switch (sec) {
-    case SEC_THROUGHPUT: {
-        const struct rep_dimension *rd = &r->dim[DIM_RATE];
-        data_alloc(&d, P, rd->n);
-        for (unsigned p = 0; p < P; p++)
-            d.cats[p] = r->progs[p].name;
-        for (unsigned i = 0; i < rd->n; i++) {
-            d.series[i] = own(&d, "offered at %gG", rd->v[i]);
-            for (unsigned p = 0; p < P; p++)
-                d.values[i * P + p] = mpps_of(report_slice(r, p, tr, DIM_RATE, i));
-        }
+    case SEC_THROUGHPUT:
+        mpps_chart(&d, &c, r, tr, DIM_RATE, true, "offered at %sG");
         line_rate_markers(r, tr, &d);
         snprintf(id, sizeof(id), "chart-throughput-%u", tr);
         snprintf(title, sizeof(title), "Mpps per program against line rate: %s", tname);
-        c.kind = CHART_BARS;
-        c.log_y = true;
         c.xlabel = "program";
-        c.ylabel = "Mpps processed";
-        c.unit = "Mpps";
-        c.n_cats = P;
-        c.n_series = rd->n;
         draw(f, &c, &d);
         break;
-    }
-    case SEC_SCALING: {
-        const struct rep_dimension *cd = &r->dim[DIM_CORES];
-        data_alloc(&d, cd->n, P);
-        for (unsigned i = 0; i < cd->n; i++)
-            d.cats[i] = own(&d, "%g", cd->v[i]);
-        for (unsigned p = 0; p < P; p++) {
-            d.series[p] = r->progs[p].name;
-            for (unsigned i = 0; i < cd->n; i++)
-                d.values[p * cd->n + i] = mpps_of(report_slice(r, p, tr, DIM_CORES, i));
-        }
+    case SEC_SCALING:
+        mpps_chart(&d, &c, r, tr, DIM_CORES, false, "%s");
         line_rate_markers(r, tr, &d);
         snprintf(id, sizeof(id), "chart-scaling-%u", tr);
         snprintf(title, sizeof(title), "Scaling with the number of cores: %s", tname);
-        c.kind = CHART_LINES;
-        c.log_y = true;
         c.xlabel = "cores";
-        c.ylabel = "Mpps processed";
-        c.unit = "Mpps";
-        c.n_cats = cd->n;
-        c.n_series = P;
         draw(f, &c, &d);
         break;
-    }
-    case SEC_CLOCK: {
-        const struct rep_dimension *kd = &r->dim[DIM_CLOCK];
-        data_alloc(&d, kd->n, P);
-        for (unsigned i = 0; i < kd->n; i++)
-            d.cats[i] = own(&d, "%g MHz", kd->v[i]);
-        for (unsigned p = 0; p < P; p++) {
-            d.series[p] = r->progs[p].name;
-            for (unsigned i = 0; i < kd->n; i++)
-                d.values[p * kd->n + i] = mpps_of(report_slice(r, p, tr, DIM_CLOCK, i));
-        }
+    case SEC_CLOCK:
+        mpps_chart(&d, &c, r, tr, DIM_CLOCK, false, "%s MHz");
         snprintf(id, sizeof(id), "chart-clock-%u", tr);
         snprintf(title, sizeof(title), "Core clock: %s", tname);
-        c.kind = CHART_LINES;
-        c.log_y = true;
         c.xlabel = "core clock";
-        c.ylabel = "Mpps processed";
-        c.unit = "Mpps";
-        c.n_cats = kd->n;
-        c.n_series = P;
         draw(f, &c, &d);
         break;
-    }
-    case SEC_PLACEMENT: {
-        const struct rep_dimension *pd = &r->dim[DIM_PLACEMENT];
-        data_alloc(&d, P, pd->n);
-        for (unsigned p = 0; p < P; p++)
-            d.cats[p] = r->progs[p].name;
-        for (unsigned i = 0; i < pd->n; i++) {
-            char v[32];
-            report_dim_value(r, DIM_PLACEMENT, i, v, sizeof(v));
-            d.series[i] = own_str(&d, "maps in %s", v);
-            for (unsigned p = 0; p < P; p++)
-                d.values[i * P + p] = mpps_of(report_slice(r, p, tr, DIM_PLACEMENT, i));
-        }
+    case SEC_PLACEMENT:
+        mpps_chart(&d, &c, r, tr, DIM_PLACEMENT, true, "maps in %s");
         snprintf(id, sizeof(id), "chart-placement-%u", tr);
         snprintf(title, sizeof(title), "Map placement: %s", tname);
-        c.kind = CHART_BARS;
-        c.log_y = true;
         c.xlabel = "program";
-        c.ylabel = "Mpps processed";
-        c.unit = "Mpps";
-        c.n_cats = P;
-        c.n_series = pd->n;
         draw(f, &c, &d);
         break;
-    }
     case SEC_LATENCY: {
         static const char *const pct[REP_LAT] = {"p50", "p90", "p99", "p99.9", "max"};
         unsigned lr = report_latency_rate(r);

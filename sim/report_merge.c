@@ -566,32 +566,19 @@ int report_write_json(const struct report *r, const char *path, const struct jso
         snprintf(host, sizeof(host), "%s %s %s", u.sysname, u.release, u.machine);
         json_object_set_new(root, "merged_on", json_string(host));
     }
-    json_t *c = json_object();
-    json_object_set_new(c, "clock_mhz", json_real(r->cfg_clock_mhz));
-    json_object_set_new(c, "cores", json_integer(r->cfg_cores));
-    json_object_set_new(c, "line_rate_gbps", json_real(r->cfg_rate_gbps));
-    json_object_set_new(c, "placement", json_string(ebpf_placement_names[r->cfg_placement]));
-    json_object_set_new(c, "exit_gap", json_integer(r->exit_gap));
-    json_object_set_new(c, "pacing", json_string(r->pacing));
+    json_t *c = report_config_json(r);
     json_object_set_new(c, "config_file", r->config ? json_string(r->config) : json_null());
-    json_t *sets = json_array();
-    for (unsigned i = 0; i < r->n_sets; i++)
-        json_array_append_new(sets, json_string(r->sets[i]));
-    json_object_set_new(c, "sets", sets);
+    json_object_set_new(c, "sets", report_sets_json(r));
     json_object_set_new(c, "limit", json_integer((json_int_t)r->limit));
     json_object_set_new(root, "configuration", c);
 
     json_t *grid = json_object();
     for (int k = 0; k < DIM_COUNT; k++) {
         const struct rep_dimension *d = &r->dim[k];
-        json_t *o = json_object(), *vals = json_array();
+        json_t *o = json_object();
         char buf[64];
-        for (unsigned i = 0; i < d->n; i++) {
-            report_dim_value(r, (enum rep_dim)k, i, buf, sizeof(buf));
-            json_array_append_new(vals, k == DIM_PLACEMENT ? json_string(buf) : json_real(d->v[i]));
-        }
         json_object_set_new(o, "key", json_string(d->key));
-        json_object_set_new(o, "values", vals);
+        json_object_set_new(o, "values", report_dim_values_json(r, (enum rep_dim)k));
         report_dim_value(r, (enum rep_dim)k, d->ref, buf, sizeof(buf));
         json_object_set_new(o, "reference", k == DIM_PLACEMENT ? json_string(buf) : json_real(d->v[d->ref]));
         json_object_set_new(o, "crossed", json_boolean(d->crossed));
@@ -599,24 +586,13 @@ int report_write_json(const struct report *r, const char *path, const struct jso
     }
     json_object_set_new(root, "grid", grid);
     json_t *progs = json_array();
-    for (unsigned i = 0; i < r->n_progs; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(r->progs[i].name));
-        json_object_set_new(o, "object", json_string(r->progs[i].object));
-        json_object_set_new(o, "maps_in", r->progs[i].maps_in ? json_string(r->progs[i].maps_in) : json_null());
-        json_array_append_new(progs, o);
-    }
+    for (unsigned i = 0; i < r->n_progs; i++)
+        json_array_append_new(progs, report_program_json(&r->progs[i]));
     json_object_set_new(root, "programs", progs);
     json_t *traces = json_array();
     for (unsigned i = 0; i < r->n_traces; i++) {
         const struct rep_trace *t = &r->traces[i];
-        json_t *o = json_object(), *lr = json_object();
-        json_object_set_new(o, "name", json_string(t->name));
-        json_object_set_new(o, "path", json_string(t->path));
-        json_object_set_new(o, "frames", json_integer((json_int_t)t->frames));
-        json_object_set_new(o, "mean_frame_bytes", json_real(t->mean_frame));
-        json_object_set_new(o, "min_frame_bytes", json_integer(t->min_frame));
-        json_object_set_new(o, "max_frame_bytes", json_integer(t->max_frame));
+        json_t *o = report_trace_json(t), *lr = json_object();
         static const double rates[] = {10, 25, 40, 100};
         for (int k = 0; k < 4; k++) {
             char key[16];

@@ -284,19 +284,8 @@ static void clear_results(const char *dir, const char *sub)
 
 static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
 
-static int write_sweep_json(const struct report *r, const char *path, char *err, size_t errlen)
+json_t *report_config_json(const struct report *r)
 {
-    json_t *root = json_object();
-    json_object_set_new(root, "format", json_string(SWEEP_FORMAT));
-    json_object_set_new(root, "ebpfsim", json_string(r->ebpfsim));
-    json_object_set_new(root, "config", str_or_null(r->config));
-    json_t *sets = json_array();
-    for (unsigned i = 0; i < r->n_sets; i++)
-        json_array_append_new(sets, json_string(r->sets[i]));
-    json_object_set_new(root, "sets", sets);
-    json_object_set_new(root, "limit", json_integer((json_int_t)r->limit));
-    json_object_set_new(root, "kernel_repeat", json_integer(r->kernel_repeat));
-    json_object_set_new(root, "kernel_packets", json_integer(r->kernel_packets));
     json_t *c = json_object();
     json_object_set_new(c, "clock_mhz", json_real(r->cfg_clock_mhz));
     json_object_set_new(c, "cores", json_integer(r->cfg_cores));
@@ -304,19 +293,67 @@ static int write_sweep_json(const struct report *r, const char *path, char *err,
     json_object_set_new(c, "placement", json_string(ebpf_placement_names[r->cfg_placement]));
     json_object_set_new(c, "exit_gap", json_integer(r->exit_gap));
     json_object_set_new(c, "pacing", json_string(r->pacing));
-    json_object_set_new(root, "configuration", c);
+    return c;
+}
+
+json_t *report_sets_json(const struct report *r)
+{
+    json_t *sets = json_array();
+    for (unsigned i = 0; i < r->n_sets; i++)
+        json_array_append_new(sets, json_string(r->sets[i]));
+    return sets;
+}
+
+json_t *report_dim_values_json(const struct report *r, enum rep_dim d)
+{
+    json_t *v = json_array();
+    for (unsigned i = 0; i < r->dim[d].n; i++) {
+        char buf[64];
+        report_dim_value(r, d, i, buf, sizeof(buf));
+        json_array_append_new(v, d == DIM_PLACEMENT ? json_string(buf) : json_real(r->dim[d].v[i]));
+    }
+    return v;
+}
+
+json_t *report_trace_json(const struct rep_trace *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(t->name));
+    json_object_set_new(o, "path", json_string(t->path));
+    json_object_set_new(o, "frames", json_integer((json_int_t)t->frames));
+    json_object_set_new(o, "mean_frame_bytes", json_real(t->mean_frame));
+    json_object_set_new(o, "min_frame_bytes", json_integer(t->min_frame));
+    json_object_set_new(o, "max_frame_bytes", json_integer(t->max_frame));
+    return o;
+}
+
+json_t *report_program_json(const struct rep_program *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(p->name));
+    json_object_set_new(o, "object", json_string(p->object));
+    json_object_set_new(o, "maps_in", str_or_null(p->maps_in));
+    return o;
+}
+
+static int write_sweep_json(const struct report *r, const char *path, char *err, size_t errlen)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "format", json_string(SWEEP_FORMAT));
+    json_object_set_new(root, "ebpfsim", json_string(r->ebpfsim));
+    json_object_set_new(root, "config", str_or_null(r->config));
+    json_object_set_new(root, "sets", report_sets_json(r));
+    json_object_set_new(root, "limit", json_integer((json_int_t)r->limit));
+    json_object_set_new(root, "kernel_repeat", json_integer(r->kernel_repeat));
+    json_object_set_new(root, "kernel_packets", json_integer(r->kernel_packets));
+    json_object_set_new(root, "configuration", report_config_json(r));
     json_t *dims = json_array();
     for (int k = 0; k < DIM_COUNT; k++) {
         const struct rep_dimension *d = &r->dim[k];
-        json_t *o = json_object(), *v = json_array();
+        json_t *o = json_object();
         json_object_set_new(o, "name", json_string(d->name));
         json_object_set_new(o, "key", json_string(d->key));
-        for (unsigned i = 0; i < d->n; i++) {
-            char buf[64];
-            report_dim_value(r, (enum rep_dim)k, i, buf, sizeof(buf));
-            json_array_append_new(v, k == DIM_PLACEMENT ? json_string(buf) : json_real(d->v[i]));
-        }
-        json_object_set_new(o, "values", v);
+        json_object_set_new(o, "values", report_dim_values_json(r, (enum rep_dim)k));
         json_object_set_new(o, "reference", json_integer(d->ref));
         json_object_set_new(o, "crossed", json_boolean(d->crossed));
         json_array_append_new(dims, o);
@@ -325,10 +362,7 @@ static int write_sweep_json(const struct report *r, const char *path, char *err,
     json_t *progs = json_array();
     for (unsigned i = 0; i < r->n_progs; i++) {
         const struct rep_program *p = &r->progs[i];
-        json_t *o = json_object(), *extra = json_array();
-        json_object_set_new(o, "name", json_string(p->name));
-        json_object_set_new(o, "object", json_string(p->object));
-        json_object_set_new(o, "maps_in", str_or_null(p->maps_in));
+        json_t *o = report_program_json(p), *extra = json_array();
         for (unsigned k = 0; k < p->n_extra; k++)
             json_array_append_new(extra, json_string(p->extra[k]));
         json_object_set_new(o, "extra", extra);
@@ -336,17 +370,8 @@ static int write_sweep_json(const struct report *r, const char *path, char *err,
     }
     json_object_set_new(root, "programs", progs);
     json_t *traces = json_array();
-    for (unsigned i = 0; i < r->n_traces; i++) {
-        const struct rep_trace *t = &r->traces[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(t->name));
-        json_object_set_new(o, "path", json_string(t->path));
-        json_object_set_new(o, "frames", json_integer((json_int_t)t->frames));
-        json_object_set_new(o, "mean_frame_bytes", json_real(t->mean_frame));
-        json_object_set_new(o, "min_frame_bytes", json_integer(t->min_frame));
-        json_object_set_new(o, "max_frame_bytes", json_integer(t->max_frame));
-        json_array_append_new(traces, o);
-    }
+    for (unsigned i = 0; i < r->n_traces; i++)
+        json_array_append_new(traces, report_trace_json(&r->traces[i]));
     json_object_set_new(root, "traces", traces);
     json_t *pts = json_array();
     for (unsigned i = 0; i < r->n_points; i++) {
