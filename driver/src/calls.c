@@ -32,6 +32,16 @@ static const char *map_name(const nicdrv *nic, uint32_t id)
 #define WHAT(buf, call_name, id) \
     snprintf(buf, sizeof(buf), "%s: map %u '%s'", call_name, id, map_name(nic, id))
 
+/* A call of one command on map cmd->target (one element). */
+static int map_call(nicdrv *nic, const struct nicdrv_cmd *cmd, const char *call_name)
+{
+    struct nicdrv_completion c;
+    char what[128];
+    WHAT(what, call_name, cmd->target);
+    nic->last_call_ns = 0;
+    return call(nic, cmd, &c, what);
+}
+
 /* ------------------------------------------------------------------ */
 /* Device and map information. */
 
@@ -120,11 +130,7 @@ int nicdrv_map_lookup_elem(nicdrv *nic, uint32_t map_id, const void *key, uint32
     struct nicdrv_cmd cmd = {.op = NICDRV_OP_MAP_LOOKUP, .target = map_id, .key_size = key_size,
                              .value_size = value_size, .in = key, .in_len = key_size,
                              .out = value, .out_len = value_size};
-    struct nicdrv_completion c;
-    char what[128];
-    WHAT(what, "map_lookup_elem", map_id);
-    nic->last_call_ns = 0;
-    return call(nic, &cmd, &c, what);
+    return map_call(nic, &cmd, "map_lookup_elem");
 }
 
 int nicdrv_map_update_elem(nicdrv *nic, uint32_t map_id, const void *key, uint32_t key_size,
@@ -143,11 +149,7 @@ int nicdrv_map_update_elem(nicdrv *nic, uint32_t map_id, const void *key, uint32
     struct nicdrv_cmd cmd = {.op = NICDRV_OP_MAP_UPDATE, .target = map_id, .key_size = key_size,
                              .value_size = value_size, .flags = flags, .in = in,
                              .in_len = (uint32_t)n};
-    struct nicdrv_completion c;
-    char what[128];
-    WHAT(what, "map_update_elem", map_id);
-    nic->last_call_ns = 0;
-    int rc = call(nic, &cmd, &c, what);
+    int rc = map_call(nic, &cmd, "map_update_elem");
     free(in);
     return rc;
 }
@@ -156,11 +158,7 @@ int nicdrv_map_delete_elem(nicdrv *nic, uint32_t map_id, const void *key, uint32
 {
     struct nicdrv_cmd cmd = {.op = NICDRV_OP_MAP_DELETE, .target = map_id, .key_size = key_size,
                              .in = key, .in_len = key_size};
-    struct nicdrv_completion c;
-    char what[128];
-    WHAT(what, "map_delete_elem", map_id);
-    nic->last_call_ns = 0;
-    return call(nic, &cmd, &c, what);
+    return map_call(nic, &cmd, "map_delete_elem");
 }
 
 int nicdrv_map_get_next_key(nicdrv *nic, uint32_t map_id, const void *key, void *next_key,
@@ -169,11 +167,7 @@ int nicdrv_map_get_next_key(nicdrv *nic, uint32_t map_id, const void *key, void 
     struct nicdrv_cmd cmd = {.op = NICDRV_OP_MAP_GET_NEXT, .target = map_id, .key_size = key_size,
                              .in = key, .in_len = key ? key_size : 0, .out = next_key,
                              .out_len = key_size};
-    struct nicdrv_completion c;
-    char what[128];
-    WHAT(what, "map_get_next_key", map_id);
-    nic->last_call_ns = 0;
-    return call(nic, &cmd, &c, what);
+    return map_call(nic, &cmd, "map_get_next_key");
 }
 
 /* ------------------------------------------------------------------ */

@@ -204,21 +204,32 @@ void dev_detach_host(nicdrv_dev *dev)
     dev->cqe_n = dev->cqe_head = 0;
 }
 
+/* Room for one more element at the end of a FIFO kept in buf[*head ..
+ * *head + n) of *cap elements: the elements move to the front, else the
+ * array doubles.  Returns the array (moved or not), NULL (buf unchanged)
+ * when out of memory. */
+static void *fifo_room(void *buf, size_t elem_size, size_t *head, size_t n, size_t *cap)
+{
+    if (*head + n < *cap)
+        return buf;
+    if (*head) {
+        memmove(buf, (uint8_t *)buf + *head * elem_size, n * elem_size);
+        *head = 0;
+        return buf;
+    }
+    size_t grown = *cap ? 2 * *cap : 16;
+    void *p = realloc(buf, grown * elem_size);
+    if (p)
+        *cap = grown;
+    return p;
+}
+
 void dev_mmio_write(nicdrv_dev *dev, uint64_t t_arrive, enum dev_reg reg, uint32_t value)
 {
-    if (dev->mmio_head + dev->mmio_n == dev->mmio_cap) {
-        if (dev->mmio_head) {
-            memmove(dev->mmio, dev->mmio + dev->mmio_head, dev->mmio_n * sizeof(*dev->mmio));
-            dev->mmio_head = 0;
-        } else {
-            size_t cap = dev->mmio_cap ? 2 * dev->mmio_cap : 16;
-            struct mmio_write *p = realloc(dev->mmio, cap * sizeof(*p));
-            if (!p)
-                return; /* a lost posted write: the host's timeout recovers */
-            dev->mmio = p;
-            dev->mmio_cap = cap;
-        }
-    }
+    struct mmio_write *m = fifo_room(dev->mmio, sizeof(*m), &dev->mmio_head, dev->mmio_n, &dev->mmio_cap);
+    if (!m)
+        return; /* a lost posted write: the host's timeout recovers */
+    dev->mmio = m;
     /* Posted writes arrive in order. */
     if (dev->mmio_n) {
         uint64_t prev = dev->mmio[dev->mmio_head + dev->mmio_n - 1].t;
@@ -316,18 +327,6 @@ static uint64_t cycles_ps(const nicdrv_dev *dev, uint64_t cycles)
 static const uint8_t *host_ptr(const nicdrv_dev *dev, uint64_t bus_addr)
 {
     return dev->host_mem + (bus_addr - HOST_BUS_BASE);
-}
-
-static bool ensure_payload(struct dev_plan *p, uint32_t n)
-{
-    if (n <= p->payload_cap)
-        return true;
-    uint8_t *b = realloc(p->payload, n);
-    if (!b)
-        return false;
-    p->payload = b;
-    p->payload_cap = n;
-    return true;
 }
 
 static bool transient(uint16_t status)
@@ -454,7 +453,7 @@ static void plan_start(nicdrv_dev *dev)
                 if (rng_hit(&dev->rng, f->dma_error_rate)) {
                     dev->st.dma_errors++;
                     p->early = NICDRV_ST_DMA_ERROR;
-                } else if (!ensure_payload(p, d->in_len)) {
+                } else if (!bytes_reserve(&p->payload, &p->payload_cap, d->in_len)) {
                     p->early = NICDRV_ST_MAP_ERROR;
                     p->early_detail = ENOMEM;
                 } else {
@@ -509,13 +508,8 @@ static void log_result(nicdrv_dev *dev, uint32_t seq, const struct exec_result *
     le->apply_ps = t;
     le->out_len = 0;
     if (r->out_len) {
-        if (r->out_len > le->out_cap) {
-            uint8_t *b = realloc(le->out, r->out_len);
-            if (!b)
-                return; /* a replay then returns the status without the bytes */
-            le->out = b;
-            le->out_cap = r->out_len;
-        }
+        if (!bytes_reserve(&le->out, &le->out_cap, r->out_len))
+            return; /* a replay then returns the status without the bytes */
         memcpy(le->out, dev->out, r->out_len);
         le->out_len = r->out_len;
     }
@@ -577,21 +571,12 @@ static void plan_reset(nicdrv_dev *dev)
 static void push_cqe(nicdrv_dev *dev, const uint8_t *bytes, uint32_t cq_pos, uint64_t t_cq,
                      uint64_t t_note)
 {
-    if (dev->cqe_head + dev->cqe_n == dev->cqe_cap) {
-        if (dev->cqe_head) {
-            memmove(dev->cqes, dev->cqes + dev->cqe_head, dev->cqe_n * sizeof(*dev->cqes));
-            dev->cqe_head = 0;
-        } else {
-            size_t cap = dev->cqe_cap ? 2 * dev->cqe_cap : 16;
-            struct pending_cqe *c = realloc(dev->cqes, cap * sizeof(*c));
-            if (!c) {
-                dev->st.dropped++;
-                return;
-            }
-            dev->cqes = c;
-            dev->cqe_cap = cap;
-        }
+    struct pending_cqe *q = fifo_room(dev->cqes, sizeof(*q), &dev->cqe_head, dev->cqe_n, &dev->cqe_cap);
+    if (!q) {
+        dev->st.dropped++;
+        return;
     }
+    dev->cqes = q;
     struct pending_cqe *c = &dev->cqes[dev->cqe_head + dev->cqe_n++];
     c->t_cq = t_cq;
     c->t_note = t_note;

@@ -197,18 +197,6 @@ static uint16_t map_status(int rc, uint32_t *detail)
     }
 }
 
-static bool reserve_out(nicdrv_dev *dev, uint32_t n)
-{
-    if (n <= dev->out_cap)
-        return true;
-    uint8_t *p = realloc(dev->out, n);
-    if (!p)
-        return false;
-    dev->out = p;
-    dev->out_cap = n;
-    return true;
-}
-
 static void put_name(uint8_t *b, const char *name)
 {
     memset(b, 0, 64);
@@ -329,7 +317,7 @@ void exec_run(nicdrv_dev *dev, const struct desc *d, const uint8_t *in, uint32_t
 {
     memset(r, 0, sizeof(*r));
     uint32_t need = d->out_len > STATS_SIZE ? d->out_len : STATS_SIZE;
-    if (!reserve_out(dev, need)) {
+    if (!bytes_reserve(&dev->out, &dev->out_cap, need)) {
         r->status = NICDRV_ST_MAP_ERROR;
         r->detail = ENOMEM;
         return;

@@ -7,6 +7,7 @@
 #define NICDRV_INT_H
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nicdrv.h"
@@ -390,5 +391,19 @@ static inline uint64_t ns_to_ps(double ns) { return ns <= 0 ? 0 : (uint64_t)(ns 
 static inline double ps_to_ns(uint64_t ps) { return (double)ps / PS_PER_NS; }
 /* Serial-number comparison of free-running 32-bit positions. */
 static inline bool pos_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
+/* Make the byte buffer *buf of *cap bytes hold at least n; false (buffer
+ * unchanged) when out of memory. */
+static inline bool bytes_reserve(uint8_t **buf, uint32_t *cap, uint32_t n)
+{
+    if (n <= *cap)
+        return true;
+    uint8_t *b = realloc(*buf, n);
+    if (!b)
+        return false;
+    *buf = b;
+    *cap = n;
+    return true;
+}
 
 #endif
