@@ -2,9 +2,12 @@
 // banks of 64-bit words, even and odd, so an access of up to 8 bytes at any
 // byte offset reads or writes its two neighbouring words in one cycle.
 //
-// Core port: one access per cycle; read data (the accessed bytes,
-// zero-extended) is valid in the cycle after en_i.  Host port: word
-// granular, registered read data.
+// Core port: the read data (the accessed bytes, zero-extended) is valid in
+// the cycle of the address (asynchronous read, so EX can forward a loaded
+// value like an ALU result); a write takes effect at the clock edge.
+// Host port: word granular, registered read data (the word before a write
+// in the same cycle); it takes the memory while host_en_i is high, which
+// the host does only while the core is idle.
 module ebpf_local_mem #(
   parameter int unsigned BYTES = 4096,
   localparam int unsigned AW = $clog2(BYTES),      // byte address bits
@@ -13,7 +16,6 @@ module ebpf_local_mem #(
 ) (
   input  logic          clk_i,
   // core port
-  input  logic          en_i,
   input  logic          we_i,
   input  logic [AW-1:0] addr_i,
   input  logic [1:0]    size_i,    // log2 bytes
@@ -34,13 +36,23 @@ module ebpf_local_mem #(
   logic [7:0]    we_even, we_odd;
   logic [63:0]   wd_even, wd_odd;
   logic [63:0]   rd_even, rd_odd;
-  logic [63:0]   hrd_even, hrd_odd;
 
+  // addresses (the read path depends on these only, not on the write data)
   always_comb begin
     w = addr_i[AW-1:3];
     b = addr_i[2:0];
-    addr_odd  = w[WW-1:1];
-    addr_even = w[WW-1:1] + {{(BW-1){1'b0}}, w[0]};   // the next even word
+    if (host_en_i) begin
+      // the host port: word address LSB picks the bank
+      addr_even = host_addr_i[WW-1:1];
+      addr_odd  = host_addr_i[WW-1:1];
+    end else begin
+      addr_odd  = w[WW-1:1];
+      addr_even = w[WW-1:1] + {{(BW-1){1'b0}}, w[0]};   // the next even word
+    end
+  end
+
+  // write enables and data
+  always_comb begin
     case (size_i)
       2'd0:    be = 16'h0001 << b;
       2'd1:    be = 16'h0003 << b;
@@ -59,44 +71,27 @@ module ebpf_local_mem #(
       we_even = 8'd0;
       we_odd  = 8'd0;
     end
-  end
-
-  // host port: word address LSB picks the bank
-  logic [BW-1:0] haddr;
-  assign haddr = host_addr_i[WW-1:1];
-
-  ebpf_dpram #(.DEPTH(BYTES / 16)) u_even (
-    .clk_i,
-    .a_en_i(en_i), .a_we_i(we_even), .a_addr_i(addr_even), .a_wdata_i(wd_even), .a_rdata_o(rd_even),
-    .b_en_i(host_en_i && !host_addr_i[0]), .b_we_i(host_we_i), .b_addr_i(haddr),
-    .b_wdata_i(host_wdata_i), .b_rdata_o(hrd_even)
-  );
-  ebpf_dpram #(.DEPTH(BYTES / 16)) u_odd (
-    .clk_i,
-    .a_en_i(en_i), .a_we_i(we_odd), .a_addr_i(addr_odd), .a_wdata_i(wd_odd), .a_rdata_o(rd_odd),
-    .b_en_i(host_en_i && host_addr_i[0]), .b_we_i(host_we_i), .b_addr_i(haddr),
-    .b_wdata_i(host_wdata_i), .b_rdata_o(hrd_odd)
-  );
-
-  // read data alignment, one cycle later
-  logic       odd_q, hodd_q;
-  logic [2:0] b_q;
-  logic [1:0] size_q;
-  always_ff @(posedge clk_i) begin
-    if (en_i) begin
-      odd_q  <= w[0];
-      b_q    <= b;
-      size_q <= size_i;
+    if (host_en_i) begin
+      we_even = host_addr_i[0] ? 8'd0 : host_we_i;
+      we_odd  = host_addr_i[0] ? host_we_i : 8'd0;
+      wd_even = host_wdata_i;
+      wd_odd  = host_wdata_i;
     end
-    if (host_en_i) hodd_q <= host_addr_i[0];
   end
 
+  ebpf_lutram #(.DEPTH(BYTES / 16)) u_even (
+    .clk_i, .we_i(we_even), .addr_i(addr_even), .wdata_i(wd_even), .rdata_o(rd_even)
+  );
+  ebpf_lutram #(.DEPTH(BYTES / 16)) u_odd (
+    .clk_i, .we_i(we_odd), .addr_i(addr_odd), .wdata_i(wd_odd), .rdata_o(rd_odd)
+  );
+
+  // read data alignment
   logic [119:0] rd2;     // the last byte of the second word is never reached
   logic [63:0]  rd;
   always_comb begin
-    rd2 = odd_q ? {rd_even[55:0], rd_odd} : {rd_odd[55:0], rd_even};
-    rd  = rd2[63:0];
-    case (b_q)
+    rd2 = w[0] ? {rd_even[55:0], rd_odd} : {rd_odd[55:0], rd_even};
+    case (b)
       3'd0: rd = rd2[63:0];
       3'd1: rd = rd2[71:8];
       3'd2: rd = rd2[79:16];
@@ -106,12 +101,16 @@ module ebpf_local_mem #(
       3'd6: rd = rd2[111:48];
       default: rd = rd2[119:56];
     endcase
-    case (size_q)
+    case (size_i)
       2'd0:    rdata_o = {56'd0, rd[7:0]};
       2'd1:    rdata_o = {48'd0, rd[15:0]};
       2'd2:    rdata_o = {32'd0, rd[31:0]};
       default: rdata_o = rd;
     endcase
   end
-  assign host_rdata_o = hodd_q ? hrd_odd : hrd_even;
+
+  // host read data: registered
+  always_ff @(posedge clk_i) begin
+    if (host_en_i) host_rdata_o <= host_addr_i[0] ? rd_odd : rd_even;
+  end
 endmodule

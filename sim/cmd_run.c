@@ -55,7 +55,7 @@ static void usage(FILE *out)
             "  --timing               charge cycles with the timing model (docs/microarchitecture.md)\n"
             "  --clock-mhz F          core clock for the throughput estimate (core.clock_mhz)\n"
             "  --config FILE          hardware parameters for --timing (INI; docs/configuration.md)\n"
-            "  --set SEC.KEY=VALUE    override one parameter (repeatable), e.g. core.issue_width=2\n"
+            "  --set SEC.KEY=VALUE    override one parameter (repeatable), e.g. core.issue_width=1\n"
             "  --schedule FILE        control-plane operations at given times, through the driver\n"
             "                         shim (docs/driver.md); --maps-in/--maps-out go through it too\n"
             "  --schedule-log FILE    one JSON object per schedule operation (apply time, first packet)\n"

@@ -323,34 +323,11 @@ Core::Step Core::step(Listener &l)
             }
         }
 
-        // retire port
+        // retire port: the older instruction, then the younger of a pair
         if (t.rvfi_valid_o) {
-            struct ebpf_retire r;
-            std::memset(&r, 0, sizeof(r));
-            r.seq = t.rvfi_order_o;
-            r.pc = t.rvfi_pc_o;
-            r.row = t.rvfi_row_o;
-            r.frame = t.rvfi_frame_o;
-            r.wreg = t.rvfi_wvalid_o ? (int8_t)t.rvfi_wreg_o : (int8_t)-1;
-            r.wdata = r.wreg >= 0 ? t.rvfi_wdata_o : 0;
-            r.insn = word_insn(t.rvfi_insn_o);
-            bool known = r.row < EBPF_ROW_COUNT;
-            if (known && ebpf_row_is_wide(r.row))
-                r.imm64 = t.rvfi_imm64_o;
-            r.mem_size = t.rvfi_mem_size_o;
-            r.mem_write = t.rvfi_mem_write_o;
-            r.taken = t.rvfi_taken_o;
-            r.fault = t.rvfi_fault_o;
-            r.mem_addr = r.mem_size ? t.rvfi_mem_addr_o : 0;
-            r.mem_data = r.mem_size ? t.rvfi_mem_data_o : 0;
-            r.next_pc = t.rvfi_next_pc_o;
-            if (known && ebpf_isa[r.row].tclass == EBPF_TCLASS_HELPER) {
-                std::memcpy(r.args, hreq_.args, sizeof(r.args));
-                r.imm64 = hreq_.id;
-            }
-            if (!r.mem_size && r.fault >= EBPF_FAULT_MEM_BOUNDS && r.fault <= EBPF_FAULT_MEM_PERM)
-                r.mem_addr = t.rvfi_mem_addr_o; // where the faulting access went
-            l.retire(r, (uint64_t)t.cycles_o + 1);
+            retire_channel(l, 0);
+            if (t.rvfi1_valid_o)
+                retire_channel(l, 1);
         }
 
         // helper port: a new request
@@ -382,6 +359,40 @@ Core::Step Core::step(Listener &l)
     open_ = false;
     run_cycle_++;
     return t.busy_o ? Step::Running : Step::Done;
+}
+
+// One record of the retire port (channel 0: rvfi_*, 1: rvfi1_*).
+void Core::retire_channel(Listener &l, unsigned ch)
+{
+    Vebpf_core &t = *top_;
+#define RVFI(f) (ch ? t.rvfi1_##f : t.rvfi_##f)
+    struct ebpf_retire r;
+    std::memset(&r, 0, sizeof(r));
+    r.seq = t.rvfi_order_o + ch;
+    r.pc = RVFI(pc_o);
+    r.row = RVFI(row_o);
+    r.frame = t.rvfi_frame_o;
+    r.wreg = RVFI(wvalid_o) ? (int8_t)RVFI(wreg_o) : (int8_t)-1;
+    r.wdata = r.wreg >= 0 ? RVFI(wdata_o) : 0;
+    r.insn = word_insn(RVFI(insn_o));
+    bool known = r.row < EBPF_ROW_COUNT;
+    if (known && ebpf_row_is_wide(r.row))
+        r.imm64 = t.rvfi_imm64_o; // channel 0 only: lddw issues alone
+    r.mem_size = RVFI(mem_size_o);
+    r.mem_write = RVFI(mem_write_o);
+    r.taken = RVFI(taken_o);
+    r.fault = RVFI(fault_o);
+    r.mem_addr = r.mem_size ? RVFI(mem_addr_o) : 0;
+    r.mem_data = r.mem_size ? RVFI(mem_data_o) : 0;
+    r.next_pc = RVFI(next_pc_o);
+    if (known && ebpf_isa[r.row].tclass == EBPF_TCLASS_HELPER) {
+        std::memcpy(r.args, hreq_.args, sizeof(r.args));
+        r.imm64 = hreq_.id;
+    }
+    if (!r.mem_size && r.fault >= EBPF_FAULT_MEM_BOUNDS && r.fault <= EBPF_FAULT_MEM_PERM)
+        r.mem_addr = RVFI(mem_addr_o); // where the faulting access went
+#undef RVFI
+    l.retire(r, (uint64_t)t.cycles_o + 1);
 }
 
 CoreStatus Core::status() const

@@ -3,7 +3,8 @@
 // backdoor access to the packet and stack memories, and a run loop that
 // advances one clock cycle at a time.  Each cycle it serves the map memory
 // port and the helper port through a Listener and hands every record of the
-// retire port over as a struct ebpf_retire.  A Listener may leave a helper
+// retire port over as a struct ebpf_retire (both instructions of a pair,
+// in program order).  A Listener may leave a helper
 // request unanswered; the cycle then stays open (inputs evaluated, clock
 // edge not yet applied) until a later step() can answer it, which is how
 // co-simulation holds the core while the C model catches up.
@@ -125,6 +126,7 @@ private:
     void posedge();
     void tick();
     void apply_helper_response();
+    void retire_channel(Listener &l, unsigned ch);
 
     VerilatedContext *ctx_;
     std::unique_ptr<Vebpf_core> top_;

@@ -21,16 +21,6 @@ static bool is_helper_row(unsigned row)
     return row < EBPF_ROW_COUNT && ebpf_isa[row].tclass == EBPF_TCLASS_HELPER;
 }
 
-// The timing model's load class: the next instruction may wait for it.
-static bool is_load_class(const struct ebpf_retire &r)
-{
-    if (r.row >= EBPF_ROW_COUNT)
-        return false;
-    unsigned c = ebpf_isa[r.row].tclass;
-    return c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_LDPKT ||
-           (c == EBPF_TCLASS_ATOMIC && ebpf_isa[r.row].writes != EBPF_WRITES_NONE);
-}
-
 static std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static std::string fmt(const char *f, ...)
 {
@@ -117,26 +107,34 @@ int Runner::check_timing(const struct ebpf_core_timing *cfg, char *err, size_t e
 {
     struct ebpf_core_timing d;
     ebpf_core_timing_default(&d);
-    const char *what = nullptr;
-    for (int c = 0; c < EBPF_TCLASS_COUNT && !what; c++)
-        if (cfg->base[c] != d.base[c])
-            what = ebpf_tclass_names[c];
-    if (!what) {
-        if (cfg->div64_base != d.div64_base) what = "div64";
-        else if (cfg->taken_branch_penalty != d.taken_branch_penalty) what = "taken_branch_penalty";
-        else if (cfg->subprog_exit_penalty != d.subprog_exit_penalty) what = "subprog_exit_penalty";
-        else if (cfg->load_use_penalty != d.load_use_penalty) what = "load_use_penalty";
-        else if (cfg->local_load_use_penalty != d.local_load_use_penalty)
-            what = "local_load_use_penalty";
-        else if (cfg->issue_width != d.issue_width) what = "issue_width";
-        else if (cfg->pipeline_fill != d.pipeline_fill) what = "pipeline_fill";
+    // the [core] keys (docs/configuration.md) the RTL's pipeline fixes
+    struct key {
+        const char *name;
+        unsigned value, rtl;
+    };
+    std::vector<key> keys = {
+        {"issue_width", cfg->issue_width, d.issue_width},
+        {"local_load_use_penalty", cfg->local_load_use_penalty, d.local_load_use_penalty},
+        {"load_use_penalty", cfg->load_use_penalty, d.load_use_penalty},
+        {"taken_branch_penalty", cfg->taken_branch_penalty, d.taken_branch_penalty},
+        {"subprog_exit_penalty", cfg->subprog_exit_penalty, d.subprog_exit_penalty},
+        {"pipeline_fill", cfg->pipeline_fill, d.pipeline_fill},
+        {"cycles.div64", cfg->div64_base, d.div64_base},
+    };
+    static char names[EBPF_TCLASS_COUNT][32];
+    for (int c = 0; c < EBPF_TCLASS_COUNT; c++) {
+        std::snprintf(names[c], sizeof(names[c]), "cycles.%s",
+                      c == EBPF_TCLASS_DIV ? "div32" : ebpf_tclass_names[c]);
+        keys.push_back({names[c], cfg->base[c], d.base[c]});
     }
-    if (what) {
+    for (const key &k : keys) {
+        if (k.value == k.rtl)
+            continue;
         std::snprintf(err, errlen,
-                      "the RTL implements the default core timing of docs/configuration.md; "
-                      "[core] %s differs (map placement, memory latencies and helper costs may "
-                      "change)",
-                      what);
+                      "[core] %s = %u: the RTL implements %s = %u (the default core timing of "
+                      "docs/configuration.md); of the hardware configuration only map placement, "
+                      "memory latencies and helper costs may change on the rtl and cosim engines",
+                      k.name, k.value, k.name, k.rtl);
         return -EINVAL;
     }
     return 0;
@@ -306,17 +304,17 @@ void Runner::nested_snapshot(uint64_t *insns, uint64_t *issue)
 // a call that faults (the model charges none).  bpf_loop's callbacks run in
 // the model inside the call; the timing model charges their instructions
 // (it sees their records before the call's), so the helper unit takes those
-// cycles too.  The load-use stall the call itself takes in the RTL when the
-// instruction before it loads one of its arguments is then charged by the
-// timing model to the callback's first instruction instead (or not at all),
-// so it comes off the callback's cycles.
+// cycles too.  The load-use stall the call itself takes in the RTL when a
+// load of the issue group before it writes one of its arguments is then
+// charged by the timing model to the callback's first instruction instead
+// (or not at all), so it comes off the callback's cycles.
 //
 // A tail call that succeeds redirects the fetch from EX, which costs the
 // two bubbles of a taken branch; the timing model's tail_call latency
 // covers them, so the helper unit answers two cycles sooner.
 unsigned Runner::helper_latency(uint64_t id, const uint64_t args[5], bool fault, bool tail,
-                                uint64_t nested_insns, uint64_t nested_issue,
-                                const struct ebpf_retire *prev, bool callx, unsigned dst)
+                                uint64_t nested_insns, uint64_t nested_issue, int prev_load_reg,
+                                unsigned prev_load_pen, bool callx, unsigned dst)
 {
     unsigned lat = fault ? 0 : ebpf_timing_helper_latency(timing_, (uint32_t)id, args);
     if (tail)
@@ -324,8 +322,8 @@ unsigned Runner::helper_latency(uint64_t id, const uint64_t args[5], bool fault,
     if (nested_insns) {
         uint64_t extra = nested_issue;
         unsigned reads = 0x3e | (callx ? 1u << dst : 0);
-        if (prev && is_load_class(*prev) && prev->wreg >= 0 && ((reads >> prev->wreg) & 1))
-            extra -= tcfg_.load_use_penalty;
+        if (prev_load_reg >= 0 && ((reads >> prev_load_reg) & 1))
+            extra -= prev_load_pen;
         lat += (unsigned)extra;
     }
     return lat;
@@ -384,7 +382,7 @@ bool Runner::helper(const HelperRequest &req, HelperResponse &resp)
     }
     nested_snapshot(&ni1, &nis1);
     resp.latency = helper_latency(req.id, req.args, resp.fault != 0, resp.tail_call, ni1 - ni0,
-                                  nis1 - nis0, have_last_rtl_ ? &last_rtl_ : nullptr, callx, dst);
+                                  nis1 - nis0, grp_load_reg_, grp_load_pen_, callx, dst);
     return true;
 }
 
@@ -424,6 +422,7 @@ void Runner::retire(const struct ebpf_retire &rec, uint64_t cycle)
         return;
     }
     ebpf_timing_retire(timing_, &rec);
+    grp_load_reg_ = ebpf_timing_group_load(timing_, &grp_load_pen_);
     last_rtl_ = rec;
     have_last_rtl_ = true;
     next_pc_ = rec.next_pc;
@@ -470,15 +469,28 @@ void Runner::model_retire(const struct ebpf_retire &rec)
         r.nested = ni > outer_insns_;
         r.latency = helper_latency(rec.imm64, rec.args, rec.fault != 0, r.tail_call,
                                    ni - outer_insns_, nis - outer_issue_,
-                                   have_prev_outer_ ? &prev_outer_ : nullptr, callx, rec.insn.dst);
+                                   grp_load_reg_, grp_load_pen_, callx, rec.insn.dst);
         answers_.push_back(a);
     }
+    struct ebpf_packet_timing before, after;
+    ebpf_timing_end(timing_, &before);
     ebpf_timing_retire(timing_, &rec);
+    ebpf_timing_end(timing_, &after);
     nested_snapshot(&outer_insns_, &outer_issue_);
-    prev_outer_ = rec;
-    have_prev_outer_ = true;
+    grp_load_reg_ = ebpf_timing_group_load(timing_, &grp_load_pen_);
+    uint64_t cycle = tcfg_.pipeline_fill + outer_issue_ - post_penalty(tcfg_, rec);
+    // The second instruction of a pair retires with the first: the first's
+    // cycle is the pair's, unless the second waited for a load (the RTL
+    // then issues the first alone one cycle earlier).
+    if (after.groups == before.groups &&
+        after.stall[EBPF_STALL_LOAD_USE] == before.stall[EBPF_STALL_LOAD_USE]) {
+        if (!mq_.empty() && mq_.back().seq + 1 == rec.seq)
+            mq_cycle_.back() = cycle;
+        else if (cycle_check_.valid && cycle_check_.m.seq + 1 == rec.seq)
+            cycle_check_.model_cycle = cycle;
+    }
     mq_.push_back(rec);
-    mq_cycle_.push_back(tcfg_.pipeline_fill + outer_issue_ - post_penalty(tcfg_, rec));
+    mq_cycle_.push_back(cycle);
     match();
     // the RTL retires this instruction and the next one (whose map reads
     // must see the maps before the model executes it)
@@ -500,17 +512,29 @@ void Runner::match()
         p.r = r;
         p.model_cycle = mq_cycle_.front();
         p.rtl_cycle = rq_.front().second;
-        if (p.model_cycle != p.rtl_cycle && first_cycle_seq_ == UINT64_MAX) {
-            first_cycle_seq_ = m.seq;
-            first_cycle_rec_ = m;
-            first_cycle_model_ = p.model_cycle;
-            first_cycle_rtl_ = p.rtl_cycle;
-        }
+        // checked once the model's next record shows whether it paired
+        check_cycle();
+        cycle_check_ = p;
+        cycle_check_.valid = true;
         compared_++;
         mq_.pop_front();
         mq_cycle_.pop_front();
         rq_.pop_front();
     }
+}
+
+// The first instruction the RTL retired in another cycle than the timing
+// model's rules say (reported with a cycle mismatch).
+void Runner::check_cycle()
+{
+    Pair &p = cycle_check_;
+    if (p.valid && p.model_cycle != p.rtl_cycle && first_cycle_seq_ == UINT64_MAX) {
+        first_cycle_seq_ = p.m.seq;
+        first_cycle_rec_ = p.m;
+        first_cycle_model_ = p.model_cycle;
+        first_cycle_rtl_ = p.rtl_cycle;
+    }
+    p.valid = false;
 }
 
 // Runs the RTL until it has retired `retired` instructions (or finished,
@@ -684,10 +708,13 @@ int Runner::run(const Job &job, Outcome &out, char *err, size_t errlen)
     mq_cycle_.clear();
     answers_.clear();
     last_next_ = 0;
-    have_prev_outer_ = have_last_rtl_ = have_helper_ = false;
+    have_last_rtl_ = have_helper_ = false;
+    grp_load_reg_ = -1;
+    grp_load_pen_ = 0;
     outer_insns_ = outer_issue_ = 0;
     next_pc_ = 0;
     first_cycle_seq_ = UINT64_MAX;
+    cycle_check_.valid = false;
     ebpf_timing_begin(timing_);
 
     if (opts_.wave && (opts_.cosim || !core_->tracing())) {
@@ -820,6 +847,7 @@ int Runner::finish_cosim(const Job &job, Outcome &out, char *err, size_t errlen)
             diverge("the RTL retired an instruction after the model's last", nullptr,
                     &rq_.front().first);
     }
+    check_cycle();
     CoreStatus st = core_->status();
     st.cycles += inject_cycles_;
     if (!diverged_ && !failed_) {

@@ -116,6 +116,7 @@ private:
     struct Pair {                      // an instruction both sides retired
         struct ebpf_retire m, r;
         uint64_t model_cycle, rtl_cycle;
+        bool valid = false;
     };
     struct Answer {                    // the model's outcome of a helper call
         struct ebpf_retire rec;
@@ -124,11 +125,12 @@ private:
 
     bool advance_to(uint64_t retired, bool until_done);
     void match();
+    void check_cycle();
     void diverge(const std::string &why, const struct ebpf_retire *m, const struct ebpf_retire *r);
     void harness_error(const std::string &why);
     unsigned helper_latency(uint64_t id, const uint64_t args[5], bool fault, bool tail,
-                            uint64_t nested_insns, uint64_t nested_issue,
-                            const struct ebpf_retire *prev, bool callx, unsigned dst);
+                            uint64_t nested_insns, uint64_t nested_issue, int prev_load_reg,
+                            unsigned prev_load_pen, bool callx, unsigned dst);
     void note_cycle_mismatch(const Outcome &out, uint64_t rtl_cycles);
     void nested_snapshot(uint64_t *insns, uint64_t *issue);
     int find_prog(const ebpf_prog *p) const;
@@ -167,14 +169,15 @@ private:
     std::deque<Answer> answers_;
     std::vector<Pair> last_;           // ring of the last 8 pairs
     size_t last_next_ = 0;
-    bool have_prev_outer_ = false;
-    struct ebpf_retire prev_outer_{};  // last outer record (load-use across bpf_loop)
+    int grp_load_reg_ = -1;            // the load of the last issue group before the next
+    unsigned grp_load_pen_ = 0;        // record (load-use across bpf_loop), and its penalty
     uint64_t outer_insns_ = 0, outer_issue_ = 0; // timing after the last outer record
     struct ebpf_retire last_rtl_{};    // last RTL record (rtl mode)
     bool have_last_rtl_ = false;
     uint32_t next_pc_ = 0;             // pc of the next instruction (rtl mode)
     struct tbm_helper_result last_helper_{};
     bool have_helper_ = false;
+    Pair cycle_check_;                 // the last matched pair, its cycle not yet checked
     uint64_t first_cycle_seq_ = UINT64_MAX; // first instruction whose retire cycle differs
     struct ebpf_retire first_cycle_rec_{};
     uint64_t first_cycle_model_ = 0, first_cycle_rtl_ = 0;

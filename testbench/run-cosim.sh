@@ -3,7 +3,8 @@
 #   run-cosim.sh EBPFSIM BUILD CONFORMANCE_DIR TRACES_DIR
 # Each step prints its counts; a co-simulation divergence or a cycle
 # mismatch prints a report and fails the step (and the suite).
-#   0. the checker itself: an injected error must be reported;
+#   0. the checker itself: an injected error must be reported, and a [core]
+#      timing the RTL does not implement must be refused;
 #   1. the bpf_conformance tests in cosim (RTL and model in lockstep);
 #   2. the RTL's own cases (testbench/cases: faults, helper calls, calls,
 #      atomics, legacy packet loads) on the model, the RTL and in cosim;
@@ -41,6 +42,24 @@ for inj in wdata:5:DIVERGENCE cycles:1:"CYCLE MISMATCH"; do
         echo "$out"
         fail=1
     fi
+done
+
+# The RTL implements one core timing (issue_width 2, local loads in EX): the
+# engines refuse another, naming the key.
+step "a [core] timing the RTL does not implement is refused"
+for e in rtl cosim; do
+    for kv in issue_width=1:"[core] issue_width = 1: the RTL implements issue_width = 2" \
+              local_load_use_penalty=1:"[core] local_load_use_penalty = 1: the RTL implements local_load_use_penalty = 0"; do
+        out=$("$EBPFSIM" run "$BUILD/corpus/drop.o" --pcap pcaps/mix-1k.pcap --engine $e \
+              --set "core.${kv%%:*}" 2>&1)
+        if [ $? -ne 0 ] && echo "$out" | grep -qF "${kv#*:}"; then
+            echo "$e: core.${kv%%:*} refused"
+        else
+            echo "FAIL: $e accepted core.${kv%%:*} or did not name it:"
+            echo "$out"
+            fail=1
+        fi
+    done
 done
 
 step "conformance suite in co-simulation ($CONFORMANCE_DIR)"

@@ -13,7 +13,7 @@
 # run-time library is compiled once to $(BUILD)/units/vlrt/.
 
 UNIT_DIR     := $(BUILD)/units
-UNIT_NAMES   := decoder alu branch mul div lsu regfile dpram imem local_mem
+UNIT_NAMES   := decoder alu branch mul div lsu regfile lutram imem local_mem
 UNIT_BINS    := $(UNIT_NAMES:%=$(UNIT_DIR)/tb_%)
 UNIT_HDRS    := $(wildcard testbench/unit/*.h)
 
@@ -25,9 +25,9 @@ UNIT_RTL_mul       := rtl/ebpf_decoder.sv rtl/ebpf_mul.sv testbench/unit/tb_mul_
 UNIT_RTL_div       := rtl/ebpf_decoder.sv rtl/ebpf_div.sv testbench/unit/tb_div_top.sv
 UNIT_RTL_lsu       := rtl/ebpf_lsu.sv
 UNIT_RTL_regfile   := rtl/ebpf_regfile.sv
-UNIT_RTL_dpram     := rtl/ebpf_dpram.sv
+UNIT_RTL_lutram    := rtl/ebpf_lutram.sv
 UNIT_RTL_imem      := rtl/ebpf_imem.sv
-UNIT_RTL_local_mem := rtl/ebpf_dpram.sv rtl/ebpf_local_mem.sv
+UNIT_RTL_local_mem := rtl/ebpf_lutram.sv rtl/ebpf_local_mem.sv
 unit_top = $(if $(filter testbench/%,$(UNIT_RTL_$(1))),tb_$(1)_top,ebpf_$(1))
 
 VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)

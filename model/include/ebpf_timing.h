@@ -80,6 +80,11 @@ void ebpf_timing_set_placement(ebpf_timing *t, unsigned map_index, enum ebpf_pla
 void ebpf_timing_begin(ebpf_timing *t);
 void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *rec);
 void ebpf_timing_end(ebpf_timing *t, struct ebpf_packet_timing *out);
+/* The register a load-class instruction of the current issue group (the
+ * one the last record joined) wrote, and in *penalty the load-use stall an
+ * instruction of the next group that reads it waits; -1 if the group has
+ * no load. */
+int ebpf_timing_group_load(const ebpf_timing *t, unsigned *penalty);
 /* A retire consumer for ebpf_vm_set_tracer(vm, ebpf_timing_tracer, t). */
 void ebpf_timing_tracer(void *t, const struct ebpf_retire *rec);
 

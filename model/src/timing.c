@@ -60,8 +60,8 @@ void ebpf_core_timing_default(struct ebpf_core_timing *t)
     t->taken_branch_penalty = 2;
     t->subprog_exit_penalty = 1;
     t->load_use_penalty = 1;
-    t->local_load_use_penalty = 1;
-    t->issue_width = 1;
+    t->local_load_use_penalty = 0; /* local memories are read in EX */
+    t->issue_width = 2;
     t->pipeline_fill = 3;
     t->exit_gap = 1;
     t->mem_latency[EBPF_PLACE_SRAM] = 2;
@@ -389,6 +389,13 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
         t->cur_load_reg = lr;
         t->cur_load_pen = load_use_of(t, r);
     }
+}
+
+int ebpf_timing_group_load(const ebpf_timing *t, unsigned *penalty)
+{
+    if (penalty)
+        *penalty = t->cur_load_reg >= 0 ? t->cur_load_pen : 0;
+    return t->cur_load_reg;
 }
 
 void ebpf_timing_end(ebpf_timing *t, struct ebpf_packet_timing *out)

@@ -1,12 +1,15 @@
 // Unit bench of ebpf_local_mem (4 KiB in two banks of 64-bit words, a core
-// port for 1/2/4/8-byte accesses at any byte offset, a word-wide host port
-// with byte enables) against a reference byte array.  The memory is first
-// written through the host port; then random cycles mix core loads and
-// stores - biased to offsets that straddle a word or bank boundary - with
-// host reads and byte-masked writes to other words.  Core load data (the
-// accessed bytes, little-endian, zero-extended) is compared in the cycle
-// after the access, host read data likewise; a final host read-back checks
-// every byte the core stored.
+// port for 1/2/4/8-byte accesses at any byte offset with asynchronous read,
+// a word-wide host port with byte enables and registered read data that
+// takes the memory while the core is idle) against a reference byte array.
+// The memory is first written through the host port; then random cycles
+// mix core loads and stores - biased to offsets that straddle a word or
+// bank boundary - with host reads and byte-masked writes.  Core read data
+// (the accessed bytes, little-endian, zero-extended) is compared in the
+// cycle of the address, before the edge (a store's cycle reads the bytes as
+// they were), and again after a store's edge (the bytes it wrote); host
+// read data is compared after its edge.  A final host read-back checks
+// every byte.
 #include "Vtb_local_mem.h"
 #include "bench.h"
 
@@ -25,8 +28,13 @@ int main(int argc, char **argv)
             v |= (uint64_t)ref[8 * w + i] << (8 * i);
         return v;
     };
+    auto bytes_at = [&](unsigned addr, unsigned size) {
+        uint64_t v = 0;
+        for (unsigned i = 0; i < size; i++)
+            v |= (uint64_t)ref[addr + i] << (8 * i);
+        return v;
+    };
 
-    t.en_i = 0;
     t.we_i = 0;
     for (unsigned w = 0; w < words; w++) {
         uint64_t v = rng.next();
@@ -38,9 +46,32 @@ int main(int argc, char **argv)
         t.host_wdata_i = v;
         b.tick(t.clk_i);
     }
-    long loads = 0, host_reads = 0;
+    t.host_en_i = 0;
+    long loads = 0, stores = 0, host_reads = 0;
     const long cycles = 80000;
     for (long c = 0; c < cycles; c++) {
+        if (rng.below(10) < 2) {
+            // a host access (the core port idle)
+            unsigned hw = rng.below(words);
+            t.we_i = 0;
+            t.host_en_i = 1;
+            t.host_we_i = rng.coin() ? 0 : rng.below(256);
+            t.host_addr_i = hw;
+            t.host_wdata_i = rng.next();
+            uint64_t want = word(hw);
+            unsigned host_we = t.host_we_i;
+            for (unsigned i = 0; i < 8; i++)
+                if (t.host_we_i & (1u << i))
+                    ref[8 * hw + i] = (uint8_t)(t.host_wdata_i >> (8 * i));
+            b.tick(t.clk_i);
+            host_reads++;
+            b.check(t.host_rdata_o == want,
+                    "cycle %ld: host %s word %u: expected 0x%016" PRIx64 ", got 0x%016" PRIx64, c,
+                    host_we ? "write (old data) of" : "read of", hw, want,
+                    (uint64_t)t.host_rdata_o);
+            t.host_en_i = 0;
+            continue;
+        }
         unsigned size_log = rng.below(4), size = 1u << size_log;
         unsigned addr, back;
         switch (rng.below(3)) {
@@ -58,51 +89,36 @@ int main(int argc, char **argv)
         }
         if (addr + size > bytes)
             addr = bytes - size;
-        t.en_i = rng.below(10) < 7;
         t.we_i = rng.below(10) < 4;
         t.addr_i = addr;
         t.size_i = size_log;
         t.wdata_i = rng.next();
-        // the host port works on a word the core access does not touch
-        unsigned first = addr / 8, last = (addr + size - 1) / 8;
-        unsigned hw = rng.below(words);
-        if (t.en_i)
-            while (hw >= first && hw <= last)
-                hw = rng.below(words);
-        t.host_en_i = rng.below(10) < 3;
-        t.host_we_i = rng.coin() ? 0 : rng.below(256);
-        t.host_addr_i = hw;
-        t.host_wdata_i = rng.next();
-
-        bool core_load = t.en_i && !t.we_i, host_read = t.host_en_i;
-        uint64_t load_want = 0, host_want = host_read ? word(hw) : 0;
-        for (unsigned i = 0; i < size && core_load; i++)
-            load_want |= (uint64_t)ref[addr + i] << (8 * i);
-        if (t.en_i && t.we_i)
+        b.eval();
+        bool store = t.we_i;
+        uint64_t want = bytes_at(addr, size);
+        b.check(t.rdata_o == want,
+                "cycle %ld: core %s of %u bytes at %u, read before the edge: expected 0x%016" PRIx64
+                ", got 0x%016" PRIx64,
+                c, store ? "store" : "load", size, addr, want, (uint64_t)t.rdata_o);
+        if (store) {
             for (unsigned i = 0; i < size; i++)
                 ref[addr + i] = (uint8_t)(t.wdata_i >> (8 * i));
-        if (t.host_en_i)
-            for (unsigned i = 0; i < 8; i++)
-                if (t.host_we_i & (1u << i))
-                    ref[8 * hw + i] = (uint8_t)(t.host_wdata_i >> (8 * i));
-        unsigned host_we = t.host_we_i;
-        b.tick(t.clk_i);
-        if (core_load) {
+            stores++;
+        } else {
             loads++;
-            b.check(t.rdata_o == load_want,
-                    "cycle %ld: core load of %u bytes at %u: expected 0x%016" PRIx64
-                    ", got 0x%016" PRIx64,
-                    c, size, addr, load_want, (uint64_t)t.rdata_o);
         }
-        if (host_read) {
-            host_reads++;
-            b.check(t.host_rdata_o == host_want,
-                    "cycle %ld: host %s word %u: expected 0x%016" PRIx64 ", got 0x%016" PRIx64, c,
-                    host_we ? "write (old data) of" : "read of", hw, host_want,
-                    (uint64_t)t.host_rdata_o);
+        b.tick(t.clk_i);
+        if (store) {
+            t.we_i = 0;
+            b.eval();
+            want = bytes_at(addr, size);
+            b.check(t.rdata_o == want,
+                    "cycle %ld: the %u bytes stored at %u read back: expected 0x%016" PRIx64
+                    ", got 0x%016" PRIx64,
+                    c, size, addr, want, (uint64_t)t.rdata_o);
         }
     }
-    t.en_i = 0;
+    t.we_i = 0;
     for (unsigned w = 0; w < words; w++) {
         t.host_en_i = 1;
         t.host_we_i = 0;
@@ -111,8 +127,8 @@ int main(int argc, char **argv)
         b.check(t.host_rdata_o == word(w), "host read-back word %u: expected 0x%016" PRIx64
                 ", got 0x%016" PRIx64, w, word(w), (uint64_t)t.host_rdata_o);
     }
-    char what[128];
-    std::snprintf(what, sizeof(what), "%ld core loads, %ld host reads, %u words read back", loads,
-                  host_reads, words);
+    char what[160];
+    std::snprintf(what, sizeof(what), "%ld core loads, %ld core stores, %ld host accesses, %u words read back",
+                  loads, stores, host_reads, words);
     return b.finish(what);
 }

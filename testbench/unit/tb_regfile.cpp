@@ -1,7 +1,8 @@
 // Unit bench of ebpf_regfile against a reference array of r0..r9: random
-// cycles of writes (any of the 16 register numbers: r10..r15 are not
-// stored), program-start initialisation (all zero but r1, r2), the
-// callee-saved restore of r6..r9 (which wins over a write in the same
+// cycles of writes on both ports (any of the 16 register numbers: r10..r15
+// are not stored; port 1, the younger instruction of a pair, wins when both
+// write one register), program-start initialisation (all zero but r1, r2),
+// the callee-saved restore of r6..r9 (which wins over a write in the same
 // cycle), and asynchronous resets.  Every register is compared after every
 // cycle.
 #include "Vtb_regfile.h"
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
 
     t.init_i = 0;
     t.we_i = 0;
+    t.we1_i = 0;
     t.restore_i = 0;
     t.rst_ni = 1;
     b.eval();
@@ -65,6 +67,10 @@ int main(int argc, char **argv)
         t.we_i = rng.below(10) < 7;
         t.waddr_i = rng.below(16);
         t.wdata_i = random_operand(rng);
+        t.we1_i = rng.below(10) < 5;
+        // often the same register as port 0 (write-after-write in a pair)
+        t.waddr1_i = rng.coin() ? t.waddr_i : rng.below(16);
+        t.wdata1_i = random_operand(rng);
         t.restore_i = rng.below(10) == 0;
         uint64_t saved[4];
         for (int i = 0; i < 4; i++) {
@@ -72,8 +78,9 @@ int main(int argc, char **argv)
             t.restore_data_i[2 * i] = (uint32_t)saved[i];
             t.restore_data_i[2 * i + 1] = (uint32_t)(saved[i] >> 32);
         }
-        std::snprintf(what, sizeof(what), "init %u, write r%u %s, restore %u", t.init_i,
-                      (unsigned)t.waddr_i, t.we_i ? "on" : "off", t.restore_i);
+        std::snprintf(what, sizeof(what), "init %u, write r%u %s, write1 r%u %s, restore %u",
+                      t.init_i, (unsigned)t.waddr_i, t.we_i ? "on" : "off", (unsigned)t.waddr1_i,
+                      t.we1_i ? "on" : "off", t.restore_i);
         last = what;
         b.tick(t.clk_i);
         if (t.init_i) {
@@ -84,6 +91,8 @@ int main(int argc, char **argv)
         } else {
             if (t.we_i && t.waddr_i < 10)
                 ref[t.waddr_i] = t.wdata_i;
+            if (t.we1_i && t.waddr1_i < 10)
+                ref[t.waddr1_i] = t.wdata1_i;
             if (t.restore_i)
                 for (int i = 0; i < 4; i++)
                     ref[6 + i] = saved[i];
