@@ -772,8 +772,17 @@ module ebpf_core #(
     end
   end
 
-  // callee-saved registers of each frame
+  // Return address and callee-saved registers of each frame: written by a
+  // call, read by the exit that returns to it.  A memory of eight entries
+  // with one write port and asynchronous reads, outside the reset process
+  // so that synthesis maps it to distributed RAM rather than flip-flops.
   logic [255:0] saved_q [8];
+  always_ff @(posedge clk_i) begin
+    if (run_q && ex0_ok && is_call) begin
+      ret_q[depth_q]   <= ex0_pc_q + PCW'(1);
+      saved_q[depth_q] <= ex_callee_saved;
+    end
+  end
   assign rf_restore      = ex0_ok && is_exit && !ex0_end_q;
   assign rf_restore_data = saved_q[depth_q - 3'd1];
 
@@ -1082,8 +1091,6 @@ module ebpf_core #(
         // ---- EX side effects
         if (ex0_ok) begin
           if (is_call) begin
-            ret_q[depth_q]   <= ex0_pc_q + PCW'(1);
-            saved_q[depth_q] <= ex_callee_saved;
             depth_q          <= depth_q + 3'd1;
           end else if (is_exit && !ex0_end_q) begin
             depth_q <= depth_q - 3'd1;
