@@ -203,11 +203,11 @@ module ebpf_core #(
 
   // =================================================================== IF
   // The window: the two slots at win_pc_q, read in the previous cycle.
-  logic [PCW-1:0] fetch_pc_q, fetch_pc_d;   // refetch address (start, redirect)
-  logic           fetch_pend_q, fetch_pend_d;
-  logic           fetch_on_q, fetch_on_d;
-  logic           win_valid_q, win_valid_d;
-  logic [PCW-1:0] win_pc_q, win_pc_d;
+  logic [PCW-1:0] fetch_pc_q;               // refetch address (start, redirect)
+  logic           fetch_pend_q;
+  logic           fetch_on_q;
+  logic           win_valid_q;
+  logic [PCW-1:0] win_pc_q;
   logic           imem_re;
   logic [PCW-1:0] imem_raddr;
   logic [PCW-2:0] raddr_even, raddr_odd;
@@ -234,13 +234,13 @@ module ebpf_core #(
   assign slot1_word = win_pc_q[0] ? even_rdata : odd_rdata;
 
   // =================================================================== ID
-  logic       lddw_wait_q, lddw_wait_d;   // the lddw in slot 0 spent its first cycle
-  logic       second_q, second_d;         // slot 0 is the second half of a pair whose
+  logic       lddw_wait_q;                // the lddw in slot 0 spent its first cycle
+  logic       second_q;                   // slot 0 is the second half of a pair whose
                                           // first half issued alone (load-use split)
-  logic       lu_waited_q, lu_waited_d;   // the group in ID took its load-use cycle
-  logic [1:0] lg_kind_q, lg_kind_d;       // load of the last issued group (LG_*)
-  logic [3:0] lg_reg_q, lg_reg_d;
-  logic       lg_lane1_q, lg_lane1_d;     // ... in lane 1
+  logic       lu_waited_q;                // the group in ID took its load-use cycle
+  logic [1:0] lg_kind_q;                  // load of the last issued group (LG_*)
+  logic [3:0] lg_reg_q;
+  logic       lg_lane1_q;                 // ... in lane 1
 
   ebpf_isa_pkg::row_t id0_row, id1_row;
   ebpf_isa_pkg::uop_t id0_uop, id1_uop;
@@ -538,17 +538,19 @@ module ebpf_core #(
   endfunction
 
   logic [319:0] ex_args;
-  logic [255:0] ex_callee_saved;
-  logic [63:0]  ex_r0;
   always_comb begin
     for (int i = 0; i < 5; i++)
       ex_args[i*64 +: 64] = rf_fwd(4'(i + 1), wb1_en, wb1_reg, wb1_data, wb0_en, wb0_reg, wb0_data,
                                    rf_r[i + 1]);
-    for (int i = 0; i < 4; i++)
-      ex_callee_saved[i*64 +: 64] = rf_fwd(4'(i + 6), wb1_en, wb1_reg, wb1_data, wb0_en, wb0_reg,
-                                           wb0_data, rf_r[i + 6]);
-    ex_r0 = rf_fwd(4'd0, wb1_en, wb1_reg, wb1_data, wb0_en, wb0_reg, wb0_data, rf_r[0]);
   end
+  // (the callee-saved registers a call saves and the r0 a cmpxchg compares
+  // are read the same way where the flip-flops take them)
+  function automatic logic [255:0] callee_saved(input logic w1, input logic [3:0] w1r,
+      input logic [63:0] w1d, input logic w0, input logic [3:0] w0r, input logic [63:0] w0d,
+      input logic [255:0] rf);  // {r9, r8, r7, r6}
+    for (int i = 0; i < 4; i++)
+      callee_saved[i*64 +: 64] = rf_fwd(4'(i + 6), w1, w1r, w1d, w0, w0r, w0d, rf[i*64 +: 64]);
+  endfunction
 
   // address generation and check
   logic [63:0] ex_addr;
@@ -780,7 +782,8 @@ module ebpf_core #(
   always_ff @(posedge clk_i) begin
     if (run_q && ex0_ok && is_call) begin
       ret_q[depth_q]   <= ex0_pc_q + PCW'(1);
-      saved_q[depth_q] <= ex_callee_saved;
+      saved_q[depth_q] <= callee_saved(wb1_en, wb1_reg, wb1_data, wb0_en, wb0_reg, wb0_data,
+                                       regs[639:384]);
     end
   end
   assign rf_restore      = ex0_ok && is_exit && !ex0_end_q;
@@ -907,81 +910,17 @@ module ebpf_core #(
   // ============================================================ sequencing
   assign freeze = mem_busy || (ex0_valid_q && !ex_complete);
 
-  // IF / ID next state
+  // IF: the banks read where the window goes next (a refetch after start or
+  // a redirect, or the slots after what issued); otherwise they hold
   always_comb begin
-    fetch_pc_d   = fetch_pc_q;
-    fetch_pend_d = fetch_pend_q;
-    fetch_on_d   = fetch_on_q;
-    win_valid_d  = win_valid_q;
-    win_pc_d     = win_pc_q;
-    lddw_wait_d  = lddw_wait_q;
-    second_d     = second_q;
-    lu_waited_d  = lu_waited_q;
-    imem_re      = 1'b0;
-    imem_raddr   = fetch_pc_q;
-    if (ex_redirect) begin
-      fetch_pc_d   = ex_redirect_pc;
-      fetch_pend_d = 1'b1;
-      win_valid_d  = 1'b0;
-      lddw_wait_d  = 1'b0;
-      second_d     = 1'b0;
-      lu_waited_d  = 1'b0;
-    end else if (!freeze) begin
+    imem_re    = 1'b0;
+    imem_raddr = fetch_pc_q;
+    if (!ex_redirect && !freeze) begin
       if (fetch_pend_q) begin
-        // the first fetch at a new address: both slots arrive together
-        imem_re      = fetch_on_q;
-        imem_raddr   = fetch_pc_q;
-        win_pc_d     = fetch_pc_q;
-        win_valid_d  = fetch_on_q;
-        fetch_pend_d = 1'b0;
-      end else if (id_go && id_redirect) begin
-        fetch_pc_d   = id_next_pc;
-        fetch_pend_d = 1'b1;
-        win_valid_d  = 1'b0;
-        lddw_wait_d  = 1'b0;
-        second_d     = 1'b0;
-        lu_waited_d  = 1'b0;
-      end else if (id_go && id_stop) begin
-        fetch_on_d  = 1'b0;
-        win_valid_d = 1'b0;
-        lddw_wait_d = 1'b0;
-        second_d    = 1'b0;
-        lu_waited_d = 1'b0;
-      end else if (id_go) begin
-        // the next two slots after what issued
-        imem_re     = 1'b1;
-        imem_raddr  = win_pc_q + ((id_wide || id_issue1) ? PCW'(2) : PCW'(1));
-        win_pc_d    = imem_raddr;
-        lddw_wait_d = 1'b0;
-        lu_waited_d = 1'b0;
-        second_d    = id_split;
-      end else if (id_lddw_first && !kill) begin
-        lddw_wait_d = 1'b1;
-      end else if (id_lu_stall) begin
-        lu_waited_d = 1'b1;
-      end
-    end
-  end
-
-  // the load of the last issued group (load-use rule)
-  always_comb begin
-    lg_kind_d  = lg_kind_q;
-    lg_reg_d   = lg_reg_q;
-    lg_lane1_d = lg_lane1_q;
-    // an ldx leaving EX settles: map memory delivers late; squashed: none
-    if (lg_kind_q == LG_EX && ex_done)
-      lg_kind_d = (lg_lane1_q && !ex1_live) ? LG_NONE : lsu_map ? LG_LATE : LG_NONE;
-    if (id_go) begin
-      if (id0_lkind != LG_NONE) begin
-        lg_kind_d  = id0_lkind;
-        lg_reg_d   = id0_wreg;
-        lg_lane1_d = 1'b0;
-      end else if (id_issue1 && id1_lkind != LG_NONE) begin
-        lg_kind_d  = id1_lkind;
-        lg_reg_d   = id1_wreg;
-        lg_lane1_d = 1'b1;
-      end else if (!second_q) begin
-        lg_kind_d  = LG_NONE;
+        imem_re = fetch_on_q;
+      end else if (id_go && !id_redirect && !id_stop) begin
+        imem_re    = 1'b1;
+        imem_raddr = win_pc_q + ((id_wide || id_issue1) ? PCW'(2) : PCW'(1));
       end
     end
   end
@@ -1038,17 +977,62 @@ module ebpf_core #(
         cycles_q <= cycles_q + 32'd1;
 
         // ---- IF / ID
-        fetch_pc_q   <= fetch_pc_d;
-        fetch_pend_q <= fetch_pend_d;
-        fetch_on_q   <= fetch_on_d;
-        win_valid_q  <= win_valid_d;
-        win_pc_q     <= win_pc_d;
-        lddw_wait_q  <= lddw_wait_d;
-        second_q     <= second_d;
-        lu_waited_q  <= lu_waited_d;
-        lg_kind_q    <= lg_kind_d;
-        lg_reg_q     <= lg_reg_d;
-        lg_lane1_q   <= lg_lane1_d;
+        if (ex_redirect) begin
+          fetch_pc_q   <= ex_redirect_pc;
+          fetch_pend_q <= 1'b1;
+          win_valid_q  <= 1'b0;
+          lddw_wait_q  <= 1'b0;
+          second_q     <= 1'b0;
+          lu_waited_q  <= 1'b0;
+        end else if (!freeze) begin
+          if (fetch_pend_q) begin
+            // the first fetch at a new address: both slots arrive together
+            win_pc_q     <= fetch_pc_q;
+            win_valid_q  <= fetch_on_q;
+            fetch_pend_q <= 1'b0;
+          end else if (id_go && id_redirect) begin
+            fetch_pc_q   <= id_next_pc;
+            fetch_pend_q <= 1'b1;
+            win_valid_q  <= 1'b0;
+            lddw_wait_q  <= 1'b0;
+            second_q     <= 1'b0;
+            lu_waited_q  <= 1'b0;
+          end else if (id_go && id_stop) begin
+            fetch_on_q  <= 1'b0;
+            win_valid_q <= 1'b0;
+            lddw_wait_q <= 1'b0;
+            second_q    <= 1'b0;
+            lu_waited_q <= 1'b0;
+          end else if (id_go) begin
+            // the next two slots after what issued
+            win_pc_q    <= imem_raddr;
+            lddw_wait_q <= 1'b0;
+            lu_waited_q <= 1'b0;
+            second_q    <= id_split;
+          end else if (id_lddw_first && !kill) begin
+            lddw_wait_q <= 1'b1;
+          end else if (id_lu_stall) begin
+            lu_waited_q <= 1'b1;
+          end
+        end
+        // the load of the last issued group (load-use rule): an ldx
+        // leaving EX settles (map memory delivers late; squashed: none),
+        // an issuing group brings its own
+        if (lg_kind_q == LG_EX && ex_done)
+          lg_kind_q <= (lg_lane1_q && !ex1_live) ? LG_NONE : lsu_map ? LG_LATE : LG_NONE;
+        if (id_go) begin
+          if (id0_lkind != LG_NONE) begin
+            lg_kind_q  <= id0_lkind;
+            lg_reg_q   <= id0_wreg;
+            lg_lane1_q <= 1'b0;
+          end else if (id_issue1 && id1_lkind != LG_NONE) begin
+            lg_kind_q  <= id1_lkind;
+            lg_reg_q   <= id1_wreg;
+            lg_lane1_q <= 1'b1;
+          end else if (!second_q) begin
+            lg_kind_q  <= LG_NONE;
+          end
+        end
 
         // ---- ID -> EX
         if (!freeze || ex_redirect) begin
@@ -1135,7 +1119,8 @@ module ebpf_core #(
             mem_sext_q   <= m_msext;
             mem_amo_op_q <= ex0_uop_q.amo_op;
             mem_sdata_q  <= m_msize == 2'd2 ? {32'd0, m_b[31:0]} : m_b;
-            mem_r0_q     <= ex_r0;
+            mem_r0_q     <= rf_fwd(4'd0, wb1_en, wb1_reg, wb1_data, wb0_en, wb0_reg, wb0_data,
+                                   rf_r[0]);
             if (is_ldpkt) begin
               mem_addr_q <= {xdp_mode_q ? ebpf_isa_pkg::REGION_PACKET : ebpf_isa_pkg::REGION_MEM,
                              ldpkt_phys};
@@ -1221,22 +1206,16 @@ module ebpf_core #(
     end
   end
 
-  // the memory access of a lane, as its record shows it
-  logic [3:0]  ex_rec_msize;
-  logic        ex_rec_mwrite;
-  logic [63:0] ex_rec_mdata;
-  always_comb begin
-    ex_rec_msize  = 4'd1 << m_msize;
-    ex_rec_mwrite = !is_ldx;
-    if (is_ldx)
-      ex_rec_mdata = ld_value;
-    else if (is_amo && !ex_msel_q)
-      ex_rec_mdata = 64'd0;
-    else
-      ex_rec_mdata = m_msize == 2'd0 ? {56'd0, ex_store_data[7:0]} :
-                     m_msize == 2'd1 ? {48'd0, ex_store_data[15:0]} :
-                     m_msize == 2'd2 ? {32'd0, ex_store_data[31:0]} : ex_store_data;
-  end
+  // the data of the group's memory access, as its record shows it
+  // (computed where the record's flip-flops take it)
+  function automatic logic [63:0] rec_mdata_of(input logic ldx, input logic amo,
+      input logic [1:0] msize, input logic [63:0] ld, input logic [63:0] st);
+    if (ldx)          rec_mdata_of = ld;
+    else if (amo)     rec_mdata_of = 64'd0;
+    else              rec_mdata_of = msize == 2'd0 ? {56'd0, st[7:0]} :
+                                     msize == 2'd1 ? {48'd0, st[15:0]} :
+                                     msize == 2'd2 ? {32'd0, st[31:0]} : st;
+  endfunction
 
   logic [63:0]        mem0_insn_q, mem1_insn_q, mem0_imm64_q;
   ebpf_isa_pkg::row_t mem0_row_q, mem1_row_q;
@@ -1285,17 +1264,17 @@ module ebpf_core #(
           rec0_mdata_q <= pkt_rdata;
         end
       end else if (is_mem && !ex_msel_q) begin
-        rec0_msize_q  <= ex_rec_msize;
-        rec0_mwrite_q <= ex_rec_mwrite;
-        rec0_mdata_q  <= ex_rec_mdata;
+        rec0_msize_q  <= 4'd1 << m_msize;
+        rec0_mwrite_q <= !is_ldx;
+        rec0_mdata_q  <= rec_mdata_of(is_ldx, is_amo, m_msize, ld_value, ex_store_data);
       end
       if (ex1_fault != ebpf_isa_pkg::FAULT_NONE) begin
         mem1_next_pc_q <= ex1_pc_q - prog_base_q;
         mem1_taken_q   <= 1'b0;
       end else if (ex_msel_q) begin
-        rec1_msize_q  <= ex_rec_msize;
-        rec1_mwrite_q <= ex_rec_mwrite;
-        rec1_mdata_q  <= ex_rec_mdata;
+        rec1_msize_q  <= 4'd1 << m_msize;
+        rec1_mwrite_q <= !is_ldx;
+        rec1_mdata_q  <= rec_mdata_of(is_ldx, 1'b0, m_msize, ld_value, ex_store_data);
       end
     end
   end

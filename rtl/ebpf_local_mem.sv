@@ -32,7 +32,7 @@ module ebpf_local_mem #(
   logic [2:0]    b;        // byte in the first word
   logic [BW-1:0] addr_even, addr_odd;
   logic [15:0]   be;       // byte enables over the two words
-  logic [127:0]  wd;       // write data over the two words
+  logic [63:0]   wd_lo, wd_hi;  // write data over the two words
   logic [7:0]    we_even, we_odd;
   logic [63:0]   wd_even, wd_odd;
   logic [63:0]   rd_even, rd_odd;
@@ -59,13 +59,24 @@ module ebpf_local_mem #(
       2'd2:    be = 16'h000f << b;
       default: be = 16'h00ff << b;
     endcase
-    wd = {64'd0, wdata_i} << {b, 3'b000};
+    // {wd_hi, wd_lo} = wdata_i << 8b, in 64-bit halves (no 128-bit value:
+    // the same multiplexers, and cheaper to simulate)
+    case (b)
+      3'd0:    begin wd_lo = wdata_i;                 wd_hi = 64'd0;                   end
+      3'd1:    begin wd_lo = {wdata_i[55:0], 8'd0};   wd_hi = {56'd0, wdata_i[63:56]}; end
+      3'd2:    begin wd_lo = {wdata_i[47:0], 16'd0};  wd_hi = {48'd0, wdata_i[63:48]}; end
+      3'd3:    begin wd_lo = {wdata_i[39:0], 24'd0};  wd_hi = {40'd0, wdata_i[63:40]}; end
+      3'd4:    begin wd_lo = {wdata_i[31:0], 32'd0};  wd_hi = {32'd0, wdata_i[63:32]}; end
+      3'd5:    begin wd_lo = {wdata_i[23:0], 40'd0};  wd_hi = {24'd0, wdata_i[63:24]}; end
+      3'd6:    begin wd_lo = {wdata_i[15:0], 48'd0};  wd_hi = {16'd0, wdata_i[63:16]}; end
+      default: begin wd_lo = {wdata_i[7:0], 56'd0};   wd_hi = {8'd0, wdata_i[63:8]};   end
+    endcase
     if (w[0]) begin   // first word odd: low half to the odd bank
-      we_odd  = be[7:0];   wd_odd  = wd[63:0];
-      we_even = be[15:8];  wd_even = wd[127:64];
+      we_odd  = be[7:0];   wd_odd  = wd_lo;
+      we_even = be[15:8];  wd_even = wd_hi;
     end else begin
-      we_even = be[7:0];   wd_even = wd[63:0];
-      we_odd  = be[15:8];  wd_odd  = wd[127:64];
+      we_even = be[7:0];   wd_even = wd_lo;
+      we_odd  = be[15:8];  wd_odd  = wd_hi;
     end
     if (!we_i) begin
       we_even = 8'd0;
@@ -87,19 +98,21 @@ module ebpf_local_mem #(
   );
 
   // read data alignment
-  logic [119:0] rd2;     // the last byte of the second word is never reached
-  logic [63:0]  rd;
+  logic [63:0]  rd_first, rd;
+  logic [55:0]  rd_second;   // the last byte of the second word is never reached
   always_comb begin
-    rd2 = w[0] ? {rd_even[55:0], rd_odd} : {rd_odd[55:0], rd_even};
+    rd_first  = w[0] ? rd_odd : rd_even;
+    rd_second = w[0] ? rd_even[55:0] : rd_odd[55:0];
+    // the 8 bytes from byte b of {second, first}
     case (b)
-      3'd0: rd = rd2[63:0];
-      3'd1: rd = rd2[71:8];
-      3'd2: rd = rd2[79:16];
-      3'd3: rd = rd2[87:24];
-      3'd4: rd = rd2[95:32];
-      3'd5: rd = rd2[103:40];
-      3'd6: rd = rd2[111:48];
-      default: rd = rd2[119:56];
+      3'd0:    rd = rd_first;
+      3'd1:    rd = {rd_second[7:0], rd_first[63:8]};
+      3'd2:    rd = {rd_second[15:0], rd_first[63:16]};
+      3'd3:    rd = {rd_second[23:0], rd_first[63:24]};
+      3'd4:    rd = {rd_second[31:0], rd_first[63:32]};
+      3'd5:    rd = {rd_second[39:0], rd_first[63:40]};
+      3'd6:    rd = {rd_second[47:0], rd_first[63:48]};
+      default: rd = {rd_second[55:0], rd_first[63:56]};
     endcase
     case (size_i)
       2'd0:    rdata_o = {56'd0, rd[7:0]};

@@ -15,8 +15,10 @@ module ebpf_lutram #(
   logic [63:0] mem_q [DEPTH] /* verilator public */;
 
   always_ff @(posedge clk_i) begin
-    for (int i = 0; i < 8; i++) begin
-      if (we_i[i]) mem_q[addr_i][i*8 +: 8] <= wdata_i[i*8 +: 8];
+    if (|we_i) begin
+      for (int i = 0; i < 8; i++) begin
+        if (we_i[i]) mem_q[addr_i][i*8 +: 8] <= wdata_i[i*8 +: 8];
+      end
     end
   end
 

@@ -265,10 +265,15 @@ void Core::start(const RunSetup &s)
 
 bool Core::busy() const { return top_->busy_o; }
 
+// No output of the core depends combinationally on the helper response
+// inputs (they only complete the call in EX, whose effects appear after the
+// clock edge), so delivering or clearing a response does not make the
+// harness re-evaluate the model before it reads the outputs of the cycle;
+// the clock edge's evaluation takes the new inputs.  (Map responses do
+// reach outputs: a load retires in the cycle its data arrives.)
 void Core::apply_helper_response()
 {
     Vebpf_core &t = *top_;
-    dirty_ = true;
     t.hlp_rsp_valid_i = 1;
     t.hlp_rsp_r0_i = hresp_.r0;
     t.hlp_rsp_fault_i = hresp_.fault;
@@ -285,7 +290,7 @@ Core::Step Core::step(Listener &l)
     Vebpf_core &t = *top_;
     if (!open_) {
         // inputs of this cycle: responses falling due now
-        if (t.map_rsp_valid_i || t.hlp_rsp_valid_i)
+        if (t.map_rsp_valid_i)
             dirty_ = true;
         t.map_rsp_valid_i = 0;
         t.hlp_rsp_valid_i = 0;
@@ -349,7 +354,8 @@ Core::Step Core::step(Listener &l)
         if (hresp_.latency == 0) {
             l.helper_deliver(hreq_, hresp_);
             apply_helper_response();
-            t.eval();
+            if (trace_ || !fast_clock_)
+                t.eval(); // the waveform shows the answer before the edge
         } else {
             hlp_pending_ = true;
             hlp_due_ = hreq_.cycle + hresp_.latency;
