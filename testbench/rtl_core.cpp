@@ -177,41 +177,59 @@ void Core::set_map(unsigned index, uint32_t size, unsigned perm)
 #define STK_EVEN (top_->rootp->vlSymsp->TOP__ebpf_core__u_stack_mem__u_even.mem_q)
 #define STK_ODD (top_->rootp->vlSymsp->TOP__ebpf_core__u_stack_mem__u_odd.mem_q)
 
+// Whole words take the fast path (one 8-byte copy, no per-byte masks); the
+// partial words at either end are merged byte by byte.
 template <typename Bank>
 static void bank_write(Bank &even, Bank &odd, uint32_t off, const uint8_t *src, uint32_t len,
                        bool only_changed)
 {
+    if (!len)
+        return;
     uint32_t end = off + len;
-    for (uint32_t w = off >> 3; len && w <= (end - 1) >> 3; w++) {
+    auto partial = [&](uint32_t w) {
         auto &word = (w & 1) ? odd[w >> 1] : even[w >> 1];
         uint64_t v = word;
-        uint32_t a0 = w * 8;
-        if (a0 >= off && a0 + 8 <= end) {
-            std::memcpy(&v, src + (a0 - off), 8);
-        } else {
-            for (unsigned b = 0; b < 8; b++) {
-                uint32_t a = a0 + b;
-                if (a >= off && a < end)
-                    v = (v & ~(0xffull << (8 * b))) | ((uint64_t)src[a - off] << (8 * b));
-            }
+        for (unsigned b = 0; b < 8; b++) {
+            uint32_t a = w * 8 + b;
+            if (a >= off && a < end)
+                v = (v & ~(0xffull << (8 * b))) | ((uint64_t)src[a - off] << (8 * b));
         }
+        word = v;
+    };
+    uint32_t w0 = off >> 3, w1 = (end - 1) >> 3;
+    uint32_t first = (off & 7) ? w0 + 1 : w0;       // whole words [first, last)
+    uint32_t last = (end & 7) ? w1 : w1 + 1;
+    if (off & 7)
+        partial(w0);
+    for (uint32_t w = first; w < last; w++) {
+        auto &word = (w & 1) ? odd[w >> 1] : even[w >> 1];
+        uint64_t v;
+        std::memcpy(&v, src + (w * 8 - off), 8);
         if (!only_changed || v != word)
             word = v;
     }
+    if ((end & 7) && (w1 != w0 || !(off & 7)))
+        partial(w1);
 }
 
 template <typename Bank>
 static void bank_read(const Bank &even, const Bank &odd, uint32_t off, uint8_t *dst, uint32_t len)
 {
-    for (uint32_t i = 0; i < len;) {
-        uint32_t a = off + i, w = a >> 3, b = a & 7;
+    uint32_t i = 0;
+    for (; i < len && ((off + i) & 7); i++) { // up to the first whole word
+        uint32_t a = off + i;
+        uint64_t word = ((a >> 3) & 1) ? odd[a >> 4] : even[a >> 4];
+        dst[i] = (uint8_t)(word >> (8 * (a & 7)));
+    }
+    for (; len - i >= 8; i += 8) {
+        uint32_t w = (off + i) >> 3;
         uint64_t word = (w & 1) ? odd[w >> 1] : even[w >> 1];
-        if (b == 0 && len - i >= 8) {
-            std::memcpy(dst + i, &word, 8);
-            i += 8;
-        } else {
-            dst[i++] = (uint8_t)(word >> (8 * b));
-        }
+        std::memcpy(dst + i, &word, 8);
+    }
+    for (; i < len; i++) {
+        uint32_t a = off + i;
+        uint64_t word = ((a >> 3) & 1) ? odd[a >> 4] : even[a >> 4];
+        dst[i] = (uint8_t)(word >> (8 * (a & 7)));
     }
 }
 
