@@ -9,7 +9,8 @@
 //   ID   decodes both slots (generated from isa.def), pairs them as the
 //        timing model's pairs_with() does, reads four operands with
 //        forwarding from both lanes of EX and MEM, applies the load-use
-//        rule per issue group, resolves ja/ja32/call local/exit (redirect:
+//        rule per issue group (a late load not yet delivered by a bubble
+//        or overwritten in its pair), resolves ja/ja32/call local/exit (redirect:
 //        one bubble); lddw takes its second cycle here.
 //   EX   two ALUs, one branch comparator and one load/store unit (each
 //        steered to the lane that needs it), multiplier, divider, helper
@@ -260,7 +261,7 @@ module ebpf_core #(
 
   // what pairing and the load-use rule need of each slot
   logic       id0_simple, id1_simple, id0_mem, id1_mem, id0_br, id1_br;
-  logic       id0_wen;
+  logic       id0_wen, id1_wen;
   logic [3:0] id0_wreg, id1_wreg;
   logic [1:0] id0_lkind, id1_lkind;
   always_comb begin
@@ -277,6 +278,7 @@ module ebpf_core #(
     id0_br  = id0_uop.tclass == ebpf_isa_pkg::TCLASS_BRANCH;
     id1_br  = id1_uop.tclass == ebpf_isa_pkg::TCLASS_BRANCH;
     id0_wen = !id0_illegal && id0_uop.writes != ebpf_isa_pkg::WRITES_NONE;
+    id1_wen = !id1_illegal && id1_uop.writes != ebpf_isa_pkg::WRITES_NONE;
     case (id0_uop.writes)
       ebpf_isa_pkg::WRITES_SRC: id0_wreg = id0_src;
       ebpf_isa_pkg::WRITES_R0:  id0_wreg = 4'd0;
@@ -316,8 +318,12 @@ module ebpf_core #(
                    !(id0_br && id1_br) && !(id0_wen && reads_reg(id1_rd, id1_dst, id1_src, id0_wreg));
 
   // Load-use: a group waits one cycle (once) when it reads the register a
-  // load of the previous group delivers in MEM.  lg_* describe that load;
-  // while it is still in EX its region decides.
+  // load of the previous group delivers in MEM and nothing has delivered it
+  // yet.  lg_* describe that load; while it is still in EX its region
+  // decides.  A bubble behind the load delivers it (the next group is then
+  // in ID during the load's last MEM cycle and takes the value from the
+  // write-back), and so does a write of its register by the pair's second
+  // instruction (the younger value wins): see the sequencing below.
   logic lg_late, hz0, hz1, lsu_map;
   assign lg_late = lg_kind_q == LG_LATE || (lg_kind_q == LG_EX && lsu_map);
   assign hz0 = lg_late && !lu_waited_q && !id0_illegal && reads_reg(id0_rd, id0_dst, id0_src, lg_reg_q);
@@ -1017,22 +1023,29 @@ module ebpf_core #(
         end
         // the load of the last issued group (load-use rule): an ldx
         // leaving EX settles (map memory delivers late; squashed: none),
-        // an issuing group brings its own
+        // an issuing group brings its own - none when the pair's second
+        // instruction writes the same register.  The second half of a split
+        // pair brings none either: the cycle it waited was a bubble behind
+        // the first half's load.  A taken branch or tail call leaving EX
+        // delivers the group's load: its two bubbles pass while the load is
+        // in MEM.
         if (lg_kind_q == LG_EX && ex_done)
           lg_kind_q <= (lg_lane1_q && !ex1_live) ? LG_NONE : lsu_map ? LG_LATE : LG_NONE;
         if (id_go) begin
           if (id0_lkind != LG_NONE) begin
-            lg_kind_q  <= id0_lkind;
+            lg_kind_q  <= (id_issue1 && id1_wen && id1_wreg == id0_wreg) ? LG_NONE : id0_lkind;
             lg_reg_q   <= id0_wreg;
             lg_lane1_q <= 1'b0;
           end else if (id_issue1 && id1_lkind != LG_NONE) begin
             lg_kind_q  <= id1_lkind;
             lg_reg_q   <= id1_wreg;
             lg_lane1_q <= 1'b1;
-          end else if (!second_q) begin
+          end else begin
             lg_kind_q  <= LG_NONE;
           end
         end
+        if (ex_redirect)
+          lg_kind_q <= LG_NONE;
 
         // ---- ID -> EX
         if (!freeze || ex_redirect) begin

@@ -83,7 +83,9 @@ void ebpf_timing_end(ebpf_timing *t, struct ebpf_packet_timing *out);
 /* The register a load-class instruction of the current issue group (the
  * one the last record joined) wrote, and in *penalty the load-use stall an
  * instruction of the next group that reads it waits; -1 if the group has
- * no load. */
+ * no load whose value is still pending (none, a local load, one whose
+ * register the group wrote again, or one a bubble of its group delivered:
+ * docs/microarchitecture.md, load-use). */
 int ebpf_timing_group_load(const ebpf_timing *t, unsigned *penalty);
 /* A retire consumer for ebpf_vm_set_tracer(vm, ebpf_timing_tracer, t). */
 void ebpf_timing_tracer(void *t, const struct ebpf_retire *rec);

@@ -28,7 +28,7 @@ struct ebpf_timing {
      * compares an instruction with the load of the previous group, and a
      * group waits at most once. */
     int prev_load_reg;        /* register the previous group's load wrote, or -1 */
-    uint16_t prev_load_pen;   /* its load-use penalty */
+    uint16_t prev_load_pen;   /* the cycles its value is still pending */
     int cur_load_reg;         /* the same for the current group */
     uint16_t cur_load_pen;
     bool group_waited;        /* the current group already paid load-use */
@@ -343,8 +343,10 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
             t->last = *r;
     }
     t->group_open = !second;
+    unsigned waited = 0;
     if (t->prev_load_reg >= 0 && !t->group_waited && (reads_mask(r) >> t->prev_load_reg) & 1) {
-        stall(t, EBPF_STALL_LOAD_USE, t->prev_load_pen);
+        waited = t->prev_load_pen;
+        stall(t, EBPF_STALL_LOAD_USE, waited);
         t->group_waited = true;
     }
     unsigned base = c->base[R->tclass];
@@ -384,10 +386,28 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
         }
     }
     t->cur.insns++;
+    if (second && t->cur_load_reg >= 0) {
+        /* The group's first instruction was a late load.  A write of the
+         * same register by the second wins (its value forwards like any
+         * ALU result), and each bubble that enters the pipeline behind the
+         * load before the next group issues delivers one of its pending
+         * cycles: this instruction's load-use wait (it issues a cycle after
+         * the load) and, if it is a taken branch, the branch's bubbles. */
+        unsigned bubbles = waited;
+        if (R->tclass == EBPF_TCLASS_BRANCH && r->taken)
+            bubbles += c->taken_branch_penalty;
+        if (r->wreg == t->cur_load_reg || bubbles >= t->cur_load_pen)
+            t->cur_load_reg = -1;
+        else
+            t->cur_load_pen = (uint16_t)(t->cur_load_pen - bubbles);
+    }
     int lr = load_result_reg(r);
     if (lr >= 0) {
-        t->cur_load_reg = lr;
-        t->cur_load_pen = load_use_of(t, r);
+        uint16_t pen = load_use_of(t, r);
+        if (pen) {
+            t->cur_load_reg = lr;
+            t->cur_load_pen = pen;
+        }
     }
 }
 

@@ -5,19 +5,29 @@
  * block starts after a jump, which issues alone, so its first instruction
  * starts an issue group.  Which block runs depends on the frame length:
  *   0  a map load paired with a taken branch, the target reading the load
- *      (the timing model's rule: the target's group waits for it);
+ *      at once (no wait: the branch's bubbles pass while the load is in
+ *      MEM);
  *   1  a map load in the second slot of a pair (lane 1's write-back), a
  *      pair whose second instruction reads it (the first issues alone),
  *      and a pair whose first reads a map load (the whole pair waits);
  *   2  a taken branch in the first slot squashing a map load and a map
  *      store in the second (neither may happen);
- *   3  write-after-write of a map load and an ALU result in one pair;
+ *   3  write-after-write of a map load and an ALU result in one pair, the
+ *      next group reading the ALU's value at once (no wait);
  *   4  a map store in the second slot, loaded back by the next group;
  *   5  a map load beside a not-taken branch, and two map loads in
  *      consecutive groups, each read at once;
  *   6  bpf_loop whose loop count a map load in the group before the call
  *      delivers late (the call waits; the callbacks run in the helper
- *      unit, whose latency leaves that cycle out). */
+ *      unit, whose latency leaves that cycle out);
+ *   7  pairs split by load-use whose first instruction is a map load: the
+ *      cycle the second waits delivers the first's load, so the next group
+ *      reads it at once - also when the second is a taken branch, and when
+ *      it writes the loaded register;
+ *   8  the load-use waits that remain: an ALU write and a map load of the
+ *      same register in one pair (the load wins, the next group waits), a
+ *      pair that waits as a whole before its map load (the next group waits
+ *      for that one too), a branch beside a map load that is not taken. */
 #include "common.h"
 
 __u64 cells[8] = {3, 5, 7, 11, 13, 17, 19, 23};
@@ -38,7 +48,7 @@ int pairs(struct xdp_md *ctx)
     __u64 zero = len >> 16, out = 0;
     __u64 *p = cells, acc = 0;
 
-    switch (len % 7) {
+    switch (len % 9) {
     case 0:
         asm volatile("r2 = 1\n\t"
                      "goto l0_%=\n"
@@ -128,6 +138,48 @@ int pairs(struct xdp_md *ctx)
                      : [acc] "r"(&acc), [cb] "r"(count_cb), [n] "r"(&nloops)
                      : "r0", "r1", "r2", "r3", "r4", "r5", "memory");
         out = acc;
+        break;
+    case 7:
+        asm volatile("goto l0_%=\n"
+                     "l0_%=:\n\t"
+                     "r3 = *(u64 *)(%[p] + 0)\n\t"
+                     "r4 = 1\n\t"
+                     "r2 = *(u64 *)(%[p] + 8)\n\t"
+                     "r5 = r3\n\t"
+                     "r5 += r2\n\t"
+                     "r3 = *(u64 *)(%[p] + 16)\n\t"
+                     "r2 = *(u64 *)(%[p] + 24)\n\t"
+                     "if r3 == r3 goto l1_%=\n\t"
+                     "r2 = 99\n"
+                     "l1_%=:\n\t"
+                     "r4 += r2\n\t"
+                     "r3 = *(u64 *)(%[p] + 32)\n\t"
+                     "r2 = *(u64 *)(%[p] + 40)\n\t"
+                     "r2 = r3\n\t"
+                     "r4 += r2\n\t"
+                     "r4 += r5\n\t"
+                     "%[out] = r4\n\t"
+                     : [out] "=r"(out)
+                     : [p] "r"(p)
+                     : "r2", "r3", "r4", "r5");
+        break;
+    case 8:
+        asm volatile("goto l0_%=\n"
+                     "l0_%=:\n\t"
+                     "r2 = 5\n\t"
+                     "r2 = *(u64 *)(%[p] + 48)\n\t"
+                     "r3 = r2\n\t"
+                     "r4 = *(u64 *)(%[p] + 56)\n\t"
+                     "r3 += r4\n\t"
+                     "r4 = 0\n\t"
+                     "r5 = *(u64 *)(%[p] + 0)\n\t"
+                     "if %[z] != 0 goto l1_%=\n\t"
+                     "r3 += r5\n"
+                     "l1_%=:\n\t"
+                     "%[out] = r3\n\t"
+                     : [out] "=r"(out)
+                     : [p] "r"(p), [z] "r"(zero)
+                     : "r2", "r3", "r4", "r5");
         break;
     default:
         asm volatile("goto l0_%=\n"
