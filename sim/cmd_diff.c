@@ -236,9 +236,11 @@ int cmd_diff(int argc, char **argv)
                 break;
             }
             compared++;
-            progress_update(&prog, compared,
-                            total_bytes ? (double)(done_bytes + pcap_in_offset(&in)) / (double)total_bytes
-                                        : -1);
+            if (progress_due(&prog))
+                progress_update(&prog, compared,
+                                total_bytes ? (double)(done_bytes + pcap_in_offset(&in)) /
+                                                  (double)total_bytes
+                                            : -1);
             if (ra.refused)
                 refused++;
             if (!same_result(&ra, &rb) && ++mismatches <= 5) {

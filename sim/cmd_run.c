@@ -454,8 +454,9 @@ int cmd_run(int argc, char **argv)
         }
         record_outputs(&outs, in.record - 1, &pkt, &r);
         account(&stats, &pkt, &r);
-        progress_update(&prog, stats.packets,
-                        in.file_size ? (double)pcap_in_offset(&in) / (double)in.file_size : -1);
+        if (progress_due(&prog))
+            progress_update(&prog, stats.packets,
+                            in.file_size ? (double)pcap_in_offset(&in) / (double)in.file_size : -1);
     }
     double seconds = now_seconds() - t0;
     progress_end(&prog);

@@ -47,7 +47,8 @@ struct pkt_result {
     uint64_t retval;
     uint64_t insns;          /* 0 when the engine cannot count (kernel) */
     bool has_insns;
-    const uint8_t *data;     /* output from data_meta to data_end (+ fragments) */
+    const uint8_t *data;     /* output from data_meta to data_end (+ fragments),
+                                engine-owned: valid until its next run_packet */
     uint32_t data_len;
     uint32_t meta_len;
     int32_t redirect_target; /* -1 unknown */

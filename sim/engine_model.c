@@ -124,8 +124,23 @@ fail:
 static int model_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
                             struct pkt_result *res)
 {
-    memset(res, 0, sizeof(*res));
+    /* field by field: the message buffers are most of the struct, and
+     * this runs once per packet */
+    res->action = 0;
+    res->retval = res->insns = 0;
+    res->has_insns = false;
+    res->data = NULL;
+    res->data_len = res->meta_len = 0;
     res->redirect_target = -1;
+    res->redirect_map = NULL;
+    res->fault_kind = 0;
+    res->fault[0] = '\0';
+    res->duration_ns = 0;
+    res->refused = false;
+    res->refused_why[0] = '\0';
+    res->has_timing = false;
+    res->cycles = res->issue_cycles = 0;
+    memset(res->stall, 0, sizeof(res->stall));
     int lrc = ebpf_xdp_frame_load(&e->frame, pkt, len);
     if (lrc < 0) {
         res->refused = true;
@@ -166,6 +181,13 @@ static int model_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
      * the fragments. */
     const struct ebpf_xdp_frame *f = &e->frame;
     size_t n = (size_t)(f->data_end - f->data_meta) + f->frags_len;
+    res->meta_len = f->data - f->data_meta;
+    res->data_len = (uint32_t)n;
+    if (!f->frags_len) {
+        /* contiguous: the frame itself, valid until the next packet */
+        res->data = f->buf + f->data_meta;
+        return 0;
+    }
     if (n > e->out_cap) {
         uint8_t *p = realloc(e->out, n);
         if (!p)
@@ -174,11 +196,8 @@ static int model_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
         e->out_cap = n;
     }
     memcpy(e->out, f->buf + f->data_meta, f->data_end - f->data_meta);
-    if (f->frags_len)
-        memcpy(e->out + (f->data_end - f->data_meta), f->frags, f->frags_len);
+    memcpy(e->out + (f->data_end - f->data_meta), f->frags, f->frags_len);
     res->data = e->out;
-    res->data_len = (uint32_t)n;
-    res->meta_len = f->data - f->data_meta;
     return 0;
 }
 

@@ -20,14 +20,33 @@ int pcap_in_open(struct pcap_in *in, const char *path, char *err, size_t errlen)
     memset(in, 0, sizeof(*in));
     in->path = path;
     char ebuf[PCAP_ERRBUF_SIZE];
-    in->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    if (strcmp(path, "-") == 0) {
+        in->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+    } else {
+        /* Our own stream with a large buffer: with stdio's default of a
+         * page, reading a trace costs a read() every few dozen records. */
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            return -errno;
+        }
+        struct stat st;
+        if (fstat(fileno(f), &st) == 0)
+            in->file_size = (uint64_t)st.st_size;
+        enum { IOBUF = 1 << 20 };
+        in->iobuf = malloc(IOBUF);
+        if (in->iobuf)
+            setvbuf(f, in->iobuf, _IOFBF, IOBUF);
+        in->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+        if (!in->p)
+            fclose(f);
+    }
     if (!in->p) {
         snprintf(err, errlen, "%s: %s", path, ebuf);
+        free(in->iobuf);
+        in->iobuf = NULL;
         return -EINVAL;
     }
-    struct stat st;
-    if (stat(path, &st) == 0)
-        in->file_size = (uint64_t)st.st_size;
     in->linktype = pcap_datalink(in->p);
     switch (in->linktype) {
     case DLT_EN10MB: break;
@@ -45,6 +64,8 @@ int pcap_in_open(struct pcap_in *in, const char *path, char *err, size_t errlen)
                  path, in->linktype, name ? name : "unknown");
         pcap_close(in->p);
         in->p = NULL;
+        free(in->iobuf);
+        in->iobuf = NULL;
         return -EINVAL;
     }
     }
@@ -134,7 +155,8 @@ uint64_t pcap_in_offset(struct pcap_in *in)
 void pcap_in_close(struct pcap_in *in)
 {
     if (in->p)
-        pcap_close(in->p);
+        pcap_close(in->p); /* closes the stream before its buffer goes */
+    free(in->iobuf);
     free(in->conv);
     memset(in, 0, sizeof(*in));
 }

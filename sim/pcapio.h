@@ -14,6 +14,7 @@ struct pcap_in {
     uint8_t *conv;       /* buffer for frames converted to Ethernet */
     size_t conv_cap;
     const char *conversion; /* NULL, or what is done to each frame */
+    char *iobuf;         /* the stream's buffer (libpcap reads a record in two freads) */
 };
 
 struct pkt_in {

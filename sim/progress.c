@@ -22,6 +22,11 @@ void progress_start(struct progress *p, const char *unit, bool quiet)
     }
 }
 
+bool progress_due(const struct progress *p)
+{
+    return p->on && now_seconds() - p->last >= p->interval;
+}
+
 void progress_update(struct progress *p, uint64_t done, double fraction)
 {
     if (!p->on)

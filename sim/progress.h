@@ -20,6 +20,10 @@ void progress_start(struct progress *p, const char *unit, bool quiet);
 /* done units so far; fraction of the work done in [0, 1], or < 0 when not
  * known (then no percentage and no ETA). */
 void progress_update(struct progress *p, uint64_t done, double fraction);
+/* Whether progress_update() would redraw now: per-packet callers test it
+ * first, so that the work of computing the fraction (a seek position) is
+ * done only when the line is drawn. */
+bool progress_due(const struct progress *p);
 /* Erase the line (before printing anything else). */
 void progress_end(struct progress *p);
 

@@ -86,9 +86,19 @@ static inline uint64_t smod32(uint64_t a, uint64_t b)
 #pragma GCC diagnostic ignored "-Wpedantic"
 #endif
 
-static int retire_wreg(const struct ebpf_retire *rec)
+/* What a retire record needs of its row, one byte per row (the tracer
+ * asks for every instruction): the register-write selector, and whether
+ * the row is an lddw. */
+static const uint8_t row_trace[EBPF_ROW_COUNT] = {
+#define EBPF_ISA(ID, OPC, KEY, KV, MN, FORM, VER, GROUP, TCLASS, WRITES) \
+    [EBPF_ROW_##ID] = EBPF_WRITES_##WRITES | ((OPC) == 0x18 ? 4 : 0),
+#include "../isa.def"
+#undef EBPF_ISA
+};
+
+static inline int retire_wreg(const struct ebpf_retire *rec)
 {
-    switch (ebpf_isa[rec->row].writes) {
+    switch (row_trace[rec->row] & 3) {
     case EBPF_WRITES_DST: return rec->insn.dst;
     case EBPF_WRITES_SRC: return rec->insn.src;
     case EBPF_WRITES_R0: return 0;
@@ -115,7 +125,7 @@ static int retire_wreg(const struct ebpf_retire *rec)
 int ebpf_vm_run(ebpf_vm *vm, const ebpf_prog *prog, uint64_t r1, uint64_t r2,
                 struct ebpf_run_result *res)
 {
-    memset(&vm->fault, 0, sizeof(vm->fault));
+    ebpf_fault_clear(&vm->fault);
     vm->pending.tail_call = NULL;
     vm->tail_calls = 0;
     vm->nested_insns = 0;

@@ -59,7 +59,7 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint32_t start
         rec.wreg = -1;                                                                          \
         rec.wdata = 0;                                                                          \
         rec.insn = raw[PC];                                                                     \
-        rec.imm64 = ebpf_isa[ip->row].opcode == 0x18 ? ip->u.imm64 : 0;                         \
+        rec.imm64 = (row_trace[ip->row] & 4) ? ip->u.imm64 : 0;                                 \
         rec.mem_size = rec.mem_write = rec.taken = rec.fault = 0;                               \
         rec.mem_addr = rec.mem_data = 0;                                                        \
     } while (0)
@@ -100,12 +100,22 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint32_t start
         TRACE_BEGIN();                                                                          \
         goto *labels[ip->row];                                                                  \
     } while (0)
+#if INTERP_TRACE
+/* Traced: every handler ends in one shared tail (record out, next record
+ * in, dispatch) instead of a copy of it, which keeps the traced loop's code
+ * small enough for the instruction cache. */
 #define NEXT                                                                                    \
     do {                                                                                        \
         ip++;                                                                                   \
-        TRACE_END();                                                                            \
+        goto trace_next;                                                                        \
+    } while (0)
+#else
+#define NEXT                                                                                    \
+    do {                                                                                        \
+        ip++;                                                                                   \
         GO();                                                                                   \
     } while (0)
+#endif
 #define JUMP                                                                                    \
     do {                                                                                        \
         ip = code + ip->u.target;                                                               \
@@ -225,6 +235,11 @@ static int INTERP_NAME(ebpf_vm *vm, const struct ebpf_prog *prog, uint32_t start
     } while (0)
 
     GO();
+#if INTERP_TRACE
+trace_next:
+    TRACE_END();
+    GO();
+#endif
 
     /* ALU64 */
 L_ADD64_IMM: DST += IMM; NEXT;
@@ -506,7 +521,7 @@ fault:
 done:
     res->r0 = reg[0];
     res->insns = n;
-    res->fault.kind = EBPF_FAULT_NONE;
+    ebpf_fault_clear(&res->fault);
     return 0;
 
 #undef PC

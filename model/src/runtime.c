@@ -314,7 +314,12 @@ ebpf_vm *ebpf_core_vm(ebpf_core *core) { return core->vm; }
 int ebpf_core_run_xdp(ebpf_core *core, unsigned prog, struct ebpf_xdp_frame *frame,
                       struct ebpf_xdp_result *res)
 {
-    memset(res, 0, sizeof(*res));
+    res->action = EBPF_XDP_ABORTED;
+    res->retval = res->insns = 0;
+    res->redirect_ifindex = 0;
+    res->redirect_map = 0;
+    res->tail_calls = 0;
+    ebpf_fault_clear(&res->fault);
     if (prog >= core->obj->n_progs)
         return -ENOENT;
     core->frame = frame;
@@ -326,7 +331,8 @@ int ebpf_core_run_xdp(ebpf_core *core, unsigned prog, struct ebpf_xdp_frame *fra
     int rc = ebpf_vm_run(core->vm, core->obj->progs[prog].loaded, ebpf_xdp_ctx_addr(), 0, &rr);
     res->retval = rr.r0;
     res->insns = rr.insns;
-    res->fault = rr.fault;
+    if (rr.fault.kind)
+        res->fault = rr.fault;
     res->tail_calls = core->vm->tail_calls;
     uint32_t act = (uint32_t)rr.r0;
     res->action = rc < 0 || act > EBPF_XDP_REDIRECT ? EBPF_XDP_ABORTED : act;

@@ -76,6 +76,18 @@ struct ebpf_vm {
     uint8_t stack[EBPF_STACK_TOTAL] __attribute__((aligned(16)));
 };
 
+/* "No fault", without clearing the message buffer: the per-packet path
+ * runs this for every packet, and a fault's fields are read only when its
+ * kind is set (ebpf_vm_set_fault() fills all of them). */
+static inline void ebpf_fault_clear(struct ebpf_fault *f)
+{
+    f->kind = EBPF_FAULT_NONE;
+    f->write = f->size = 0;
+    f->pc = f->region = 0;
+    f->addr = 0;
+    f->msg[0] = '\0';
+}
+
 void ebpf_vm_set_fault(ebpf_vm *vm, enum ebpf_fault_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ebpf_vm_mem_fault(ebpf_vm *vm, uint32_t pc, uint64_t addr, unsigned size, unsigned perm);
