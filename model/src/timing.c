@@ -33,7 +33,13 @@ struct ebpf_timing {
     uint16_t cur_load_pen;
     bool group_waited;        /* the current group already paid load-use */
     bool group_open;          /* the current group has one instruction and may take a second */
-    struct ebpf_retire last;  /* the current group's first instruction */
+    struct group_head {       /* the current group's first instruction: what */
+        uint32_t pc;          /* pairs_with() needs of it (copying the whole */
+        uint16_t flags;       /* retire record per group costs more than the */
+        uint8_t frame, taken, fault; /* rest of the timing model) */
+        int8_t wreg;
+    } last;
+    uint16_t extra[EBPF_ROW_COUNT]; /* per row: base cycles - 1 under cfg */
     uint64_t stalls;    /* sum of cur.stall, kept to know the current cycle */
     ebpf_timing_access_fn access;
     void *access_user;
@@ -94,6 +100,14 @@ ebpf_timing *ebpf_timing_create(const struct ebpf_core_timing *cfg, const ebpf_o
             return NULL;
         }
         memset(t->placement, t->cfg.default_placement, t->n_maps);
+    }
+    for (int row = 0; row < EBPF_ROW_COUNT; row++) {
+        const struct ebpf_isa_row *R = &ebpf_isa[row];
+        unsigned base = t->cfg.base[R->tclass];
+        if (R->tclass == EBPF_TCLASS_DIV && (R->opcode & 7) == 7)
+            base = t->cfg.div64_base;
+        /* one issue cycle; the rest of the base is a bubble of its kind */
+        t->extra[row] = (uint16_t)(base > 1 ? base - 1 : 0);
     }
     return t;
 }
@@ -188,9 +202,22 @@ unsigned ebpf_timing_helper_latency(const ebpf_timing *t, uint32_t id, const uin
 
 /* Per-row facts the timing model needs on every record, computed once. */
 enum { READS_DST = 1, READS_SRC = 2, READS_R0 = 4, READS_ARGS = 8 };
+/* What the class says, as flags tested together on the hot path. */
+enum {
+    RF_PAIRS = 1,      /* single-cycle ALU, load, store or conditional branch */
+    RF_MEM = 2,        /* load or store class: one per issue group */
+    RF_BRANCH = 4,     /* conditional branch */
+    RF_LOADS = 8,      /* reads memory: load, atomic, legacy packet load */
+    RF_RESULT = 16,    /* load class: the next group may wait for its register */
+    RF_LDX = 32,       /* ldx: late or not by the region it reads */
+    RF_LDPKT = 64,     /* legacy packet load: always local */
+    RF_JUMPCALL = 128, /* its extra cycles are branch bubbles */
+    RF_EXIT = 256,
+    RF_HELPER = 512,
+};
 static struct row_timing {
     uint8_t reads;     /* READS_* */
-    uint8_t is_load;   /* load class: the next instruction may wait for it */
+    uint16_t flags;    /* RF_* */
 } row_info[EBPF_ROW_COUNT];
 static unsigned reads_mask_slow(const struct ebpf_retire *r);
 
@@ -203,9 +230,30 @@ static void build_row_info(void)
         row_info[row].reads = (uint8_t)(((m >> 1) & 1 ? READS_DST : 0) |
                                         ((m >> 2) & 1 ? READS_SRC : 0) | (m & 1 ? READS_R0 : 0) |
                                         ((m & 0x38) ? READS_ARGS : 0));
-        unsigned c = ebpf_isa[row].tclass;
-        row_info[row].is_load = c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_LDPKT ||
-                                (c == EBPF_TCLASS_ATOMIC && ebpf_isa[row].writes != EBPF_WRITES_NONE);
+        unsigned c = ebpf_isa[row].tclass, f = 0;
+        if (c == EBPF_TCLASS_ALU || c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_STORE ||
+            c == EBPF_TCLASS_BRANCH)
+            f |= RF_PAIRS;
+        if (c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_STORE)
+            f |= RF_MEM;
+        if (c == EBPF_TCLASS_BRANCH)
+            f |= RF_BRANCH;
+        if (c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_ATOMIC || c == EBPF_TCLASS_LDPKT)
+            f |= RF_LOADS;
+        if (c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_LDPKT ||
+            (c == EBPF_TCLASS_ATOMIC && ebpf_isa[row].writes != EBPF_WRITES_NONE))
+            f |= RF_RESULT;
+        if (c == EBPF_TCLASS_LOAD)
+            f |= RF_LDX;
+        if (c == EBPF_TCLASS_LDPKT)
+            f |= RF_LDPKT;
+        if (c == EBPF_TCLASS_JUMP || c == EBPF_TCLASS_CALL)
+            f |= RF_JUMPCALL;
+        if (c == EBPF_TCLASS_EXIT)
+            f |= RF_EXIT;
+        if (c == EBPF_TCLASS_HELPER)
+            f |= RF_HELPER;
+        row_info[row].flags = (uint16_t)f;
     }
 }
 
@@ -253,31 +301,14 @@ static unsigned reads_mask_slow(const struct ebpf_retire *r)
     }
 }
 
-/* Register a load-class instruction makes the next group wait for, or -1. */
-static inline int load_result_reg(const struct ebpf_retire *r)
-{
-    return row_info[r->row].is_load ? r->wreg : -1;
-}
-
 /* Loads from the local memories (packet, stack, context, and the legacy
  * packet loads) deliver in EX; map-memory loads and atomics in MEM. */
-static inline uint16_t load_use_of(const ebpf_timing *t, const struct ebpf_retire *r)
+static inline uint16_t load_use_of(const ebpf_timing *t, unsigned flags,
+                                   const struct ebpf_retire *r)
 {
-    unsigned c = ebpf_isa[r->row].tclass;
-    bool local = c == EBPF_TCLASS_LDPKT ||
-                 (c == EBPF_TCLASS_LOAD && (r->mem_addr >> 32) < EBPF_REGION_FIRST_DYNAMIC);
+    bool local = (flags & RF_LDPKT) ||
+                 ((flags & RF_LDX) && (r->mem_addr >> 32) < EBPF_REGION_FIRST_DYNAMIC);
     return local ? t->cfg.local_load_use_penalty : t->cfg.load_use_penalty;
-}
-
-static inline bool pairs_class(unsigned c)
-{
-    return c == EBPF_TCLASS_ALU || c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_STORE ||
-           c == EBPF_TCLASS_BRANCH;
-}
-
-static inline bool is_mem_class(unsigned c)
-{
-    return c == EBPF_TCLASS_LOAD || c == EBPF_TCLASS_STORE;
 }
 
 /* Dual issue (docs/microarchitecture.md): b issues beside a, the
@@ -285,14 +316,14 @@ static inline bool is_mem_class(unsigned c)
  * conditional-branch instructions, b follows a in memory and a did not
  * branch away, at most one of them accesses memory and at most one is a
  * branch, and b does not read the register a writes. */
-static bool pairs_with(const struct ebpf_retire *a, const struct ebpf_retire *b)
+static inline bool pairs_with(const struct group_head *a, unsigned fb,
+                              const struct ebpf_retire *b)
 {
-    unsigned ca = ebpf_isa[a->row].tclass, cb = ebpf_isa[b->row].tclass;
-    if (!pairs_class(ca) || !pairs_class(cb) || a->fault)
+    if (!(a->flags & fb & RF_PAIRS) || a->fault)
         return false;
-    if (is_mem_class(ca) && is_mem_class(cb))
+    if (a->flags & fb & RF_MEM)
         return false;
-    if (ca == EBPF_TCLASS_BRANCH && (cb == EBPF_TCLASS_BRANCH || a->taken))
+    if ((a->flags & RF_BRANCH) && ((fb & RF_BRANCH) || a->taken))
         return false;
     if (b->pc != a->pc + 1 || b->frame != a->frame)
         return false;
@@ -327,11 +358,43 @@ static void system_access(ebpf_timing *t, const struct ebpf_retire *r, uint64_t 
     (void)r;
 }
 
+/* A memory access: map memory's latency, the system model's wait. */
+static void __attribute__((noinline)) retire_mem(ebpf_timing *t, unsigned f,
+                                                 const struct ebpf_retire *r)
+{
+    bool loads = f & RF_LOADS;
+    if (loads && (r->mem_addr >> 32) >= EBPF_REGION_FIRST_DYNAMIC) {
+        unsigned lat = map_latency(t, (r->mem_addr >> 32) - EBPF_REGION_FIRST_DYNAMIC);
+        stall(t, EBPF_STALL_MEMORY, lat > 1 ? lat - 1 : 0);
+    }
+    if (t->access && !r->fault)
+        system_access(t, r, r->mem_addr, r->mem_size, loads);
+}
+
+/* A helper call's latency and its accesses to map memory. */
+static void __attribute__((noinline)) retire_helper(ebpf_timing *t, const struct ebpf_retire *r)
+{
+    const struct ebpf_isa_row *R = &ebpf_isa[r->row];
+    uint32_t id = R->form == EBPF_FORM_CALLX ? (uint32_t)r->imm64 : (uint32_t)r->insn.imm;
+    stall(t, EBPF_STALL_HELPER, ebpf_timing_helper_latency(t, id, r->args));
+    int64_t map = id == BPF_FUNC_tail_call ? map_of_handle(t, r->args[1])
+                                           : map_of_handle(t, r->args[0]);
+    if (t->access && map >= 0 && id != BPF_FUNC_perf_event_output &&
+        id != BPF_FUNC_ringbuf_output) {
+        unsigned n = map_helper_cost(t, map)->accesses;
+        if (id == BPF_FUNC_redirect_map || id == BPF_FUNC_tail_call)
+            n = 1;
+        for (unsigned i = 0; i < n; i++)
+            system_access(t, r, ebpf_addr(EBPF_REGION_FIRST_DYNAMIC + (uint32_t)map, 0), 8,
+                          true);
+    }
+}
+
 void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
 {
     const struct ebpf_core_timing *c = &t->cfg;
-    const struct ebpf_isa_row *R = &ebpf_isa[r->row];
-    bool second = c->issue_width >= 2 && t->group_open && pairs_with(&t->last, r);
+    const unsigned f = row_info[r->row].flags;
+    bool second = t->group_open && pairs_with(&t->last, f, r);
     if (!second) {
         /* a new issue group */
         t->cur.groups++;
@@ -339,52 +402,29 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
         t->prev_load_pen = t->cur_load_pen;
         t->cur_load_reg = -1;
         t->group_waited = false;
-        if (c->issue_width >= 2)
-            t->last = *r;
+        t->last = (struct group_head){.pc = r->pc, .flags = (uint16_t)f, .frame = r->frame,
+                                      .taken = r->taken, .fault = r->fault, .wreg = r->wreg};
     }
-    t->group_open = !second;
+    /* a scalar core never opens a group to a second instruction */
+    t->group_open = !second && c->issue_width >= 2;
     unsigned waited = 0;
     if (t->prev_load_reg >= 0 && !t->group_waited && (reads_mask(r) >> t->prev_load_reg) & 1) {
         waited = t->prev_load_pen;
         stall(t, EBPF_STALL_LOAD_USE, waited);
         t->group_waited = true;
     }
-    unsigned base = c->base[R->tclass];
-    if (R->tclass == EBPF_TCLASS_DIV && (R->opcode & 7) == 7)
-        base = c->div64_base;
-    /* one issue cycle; the rest of the base is a bubble of its kind */
-    unsigned extra = base > 1 ? base - 1 : 0;
-    stall(t, R->tclass == EBPF_TCLASS_JUMP || R->tclass == EBPF_TCLASS_CALL ? EBPF_STALL_BRANCH
-                                                                            : EBPF_STALL_MULTICYCLE,
-          extra);
-
-    if (R->tclass == EBPF_TCLASS_BRANCH && r->taken)
+    unsigned extra = t->extra[r->row];
+    if (extra)
+        stall(t, f & RF_JUMPCALL ? EBPF_STALL_BRANCH : EBPF_STALL_MULTICYCLE, extra);
+    bool taken_branch = (f & RF_BRANCH) && r->taken;
+    if (taken_branch)
         stall(t, EBPF_STALL_BRANCH, c->taken_branch_penalty);
-    if (R->tclass == EBPF_TCLASS_EXIT && r->frame > 0)
+    if ((f & RF_EXIT) && r->frame > 0)
         stall(t, EBPF_STALL_BRANCH, c->subprog_exit_penalty);
-    bool loads = R->tclass == EBPF_TCLASS_LOAD || R->tclass == EBPF_TCLASS_ATOMIC ||
-                 R->tclass == EBPF_TCLASS_LDPKT;
-    if (loads && r->mem_size && (r->mem_addr >> 32) >= EBPF_REGION_FIRST_DYNAMIC) {
-        unsigned lat = map_latency(t, (r->mem_addr >> 32) - EBPF_REGION_FIRST_DYNAMIC);
-        stall(t, EBPF_STALL_MEMORY, lat > 1 ? lat - 1 : 0);
-    }
-    if (t->access && r->mem_size && !r->fault)
-        system_access(t, r, r->mem_addr, r->mem_size, loads);
-    if (R->tclass == EBPF_TCLASS_HELPER && !r->fault) {
-        uint32_t id = R->form == EBPF_FORM_CALLX ? (uint32_t)r->imm64 : (uint32_t)r->insn.imm;
-        stall(t, EBPF_STALL_HELPER, ebpf_timing_helper_latency(t, id, r->args));
-        int64_t map = id == BPF_FUNC_tail_call ? map_of_handle(t, r->args[1])
-                                               : map_of_handle(t, r->args[0]);
-        if (t->access && map >= 0 && id != BPF_FUNC_perf_event_output &&
-            id != BPF_FUNC_ringbuf_output) {
-            unsigned n = map_helper_cost(t, map)->accesses;
-            if (id == BPF_FUNC_redirect_map || id == BPF_FUNC_tail_call)
-                n = 1;
-            for (unsigned i = 0; i < n; i++)
-                system_access(t, r, ebpf_addr(EBPF_REGION_FIRST_DYNAMIC + (uint32_t)map, 0), 8,
-                              true);
-        }
-    }
+    if (r->mem_size)
+        retire_mem(t, f, r);
+    if ((f & RF_HELPER) && !r->fault)
+        retire_helper(t, r);
     t->cur.insns++;
     if (second && t->cur_load_reg >= 0) {
         /* The group's first instruction was a late load.  A write of the
@@ -394,18 +434,17 @@ void ebpf_timing_retire(ebpf_timing *t, const struct ebpf_retire *r)
          * cycles: this instruction's load-use wait (it issues a cycle after
          * the load) and, if it is a taken branch, the branch's bubbles. */
         unsigned bubbles = waited;
-        if (R->tclass == EBPF_TCLASS_BRANCH && r->taken)
+        if (taken_branch)
             bubbles += c->taken_branch_penalty;
         if (r->wreg == t->cur_load_reg || bubbles >= t->cur_load_pen)
             t->cur_load_reg = -1;
         else
             t->cur_load_pen = (uint16_t)(t->cur_load_pen - bubbles);
     }
-    int lr = load_result_reg(r);
-    if (lr >= 0) {
-        uint16_t pen = load_use_of(t, r);
+    if ((f & RF_RESULT) && r->wreg >= 0) {
+        uint16_t pen = load_use_of(t, f, r);
         if (pen) {
-            t->cur_load_reg = lr;
+            t->cur_load_reg = r->wreg;
             t->cur_load_pen = pen;
         }
     }
