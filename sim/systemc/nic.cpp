@@ -17,7 +17,6 @@
 #include <deque>
 #include <getopt.h>
 #include <memory>
-#include <set>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -113,6 +112,41 @@ struct Stats {
 // access.  Cores run ahead of simulated time (loosely timed), so requests do
 // not arrive in time order: each port keeps the set of cycles it is booked
 // for, and a request takes the first free cycle at or after its own.
+// The cycles a memory port is booked, sorted: a vector whose front part
+// (before head) is forgotten, since requests come mostly in time order and
+// land near the end (a std::set costs a node allocation per access).
+class Bookings {
+  public:
+    void forget_before(uint64_t cycle)
+    {
+        while (head_ < v_.size() && v_[head_] < cycle)
+            head_++;
+        if (head_ >= 1024 && head_ * 2 >= v_.size()) {
+            v_.erase(v_.begin(), v_.begin() + (std::ptrdiff_t)head_);
+            head_ = 0;
+        }
+    }
+    // the first cycle from c on that is not booked
+    uint64_t first_free(uint64_t c) const
+    {
+        for (auto it = std::lower_bound(v_.begin() + (std::ptrdiff_t)head_, v_.end(), c);
+             it != v_.end() && *it == c; ++it)
+            c++;
+        return c;
+    }
+    void book(uint64_t c)
+    {
+        auto it = v_.end();
+        while (it != v_.begin() + (std::ptrdiff_t)head_ && *(it - 1) > c)
+            --it;
+        v_.insert(it, c);
+    }
+
+  private:
+    std::vector<uint64_t> v_;
+    size_t head_ = 0;
+};
+
 struct MapMemory : sc_module {
     tlm_utils::multi_passthrough_target_socket<MapMemory> socket;
     MapMemory(sc_module_name n, const ebpf_hwconfig &cfg, const std::vector<uint8_t> &placement)
@@ -132,20 +166,16 @@ struct MapMemory : sc_module {
         uint64_t request = (uint64_t)std::ceil((sc_time_stamp() + delay) / period_ - 1e-9);
         uint64_t now = (uint64_t)(sc_time_stamp() / period_);
         uint64_t best = UINT64_MAX;
-        std::set<uint64_t> *best_port = nullptr;
+        Bookings *best_port = nullptr;
         for (auto &port : ports_[p]) {
-            // forget bookings in the past
-            while (!port.empty() && *port.begin() + 4096 < now)
-                port.erase(port.begin());
-            uint64_t c = request;
-            for (auto it = port.lower_bound(c); it != port.end() && *it == c; ++it)
-                c++;
+            port.forget_before(now > 4096 ? now - 4096 : 0);
+            uint64_t c = port.first_free(request);
             if (c < best) {
                 best = c;
                 best_port = &port;
             }
         }
-        best_port->insert(best);
+        best_port->book(best);
         delay += period_ * (double)(best - request);
         accesses_++;
         trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -154,7 +184,7 @@ struct MapMemory : sc_module {
 
   private:
     std::vector<uint8_t> placement_;
-    std::vector<std::set<uint64_t>> ports_[EBPF_PLACE_COUNT];
+    std::vector<Bookings> ports_[EBPF_PLACE_COUNT];
     sc_time period_;
 };
 
