@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ebpf_hwconfig.h"
+#include "engine.h"
 #include "kernel.h"
 #include "progress.h"
 #include "jsonfile.h"
@@ -52,6 +53,9 @@ static void usage(FILE *out)
             "                        ns/packet (default 1000; 0: no kernel measurements)\n"
             "  --kernel-packets N    frames of each trace the kernel runs, spread evenly over it\n"
             "                        (default 32; 0: every frame)\n"
+            "  --rtl-check yes|no    run each program over each trace on the RTL and the model in\n"
+            "                        lockstep (ebpfsim run --engine cosim) for the RTL cycle\n"
+            "                        agreement table (default: yes when ebpfsim has the engine)\n"
             "  -j, --jobs N          points run at a time (default: the number of CPUs)\n"
             "  --driver-bench FILE   include a nicctl bench --json table\n"
             "  --quiet               no summary, no progress line\n");
@@ -176,7 +180,8 @@ static unsigned run_lines(char *const *lines, unsigned n, const char *dir, const
                           unsigned jobs, bool quiet, unsigned *ran)
 {
     struct progress pr;
-    progress_start(&pr, strcmp(sub, "points") ? "kernel jobs" : "points", quiet);
+    progress_start(&pr, !strcmp(sub, "points") ? "points" : !strcmp(sub, "cosim") ? "cosim jobs" : "kernel jobs",
+                   quiet);
     unsigned todo = 0, finished = 0, failed = 0, running = 0, next = 0;
     for (unsigned i = 0; i < n; i++)
         todo += !done_already(dir, sub, i + 1);
@@ -223,7 +228,7 @@ static int run_sweep(const char *dir, unsigned jobs, bool kernel, bool quiet)
         report_free(&r);
         return 2;
     }
-    char **lines = calloc(r.n_points + r.n_kernel + 1, sizeof(char *));
+    char **lines = calloc(r.n_points + r.n_kernel + r.n_cosim + 1, sizeof(char *));
     for (unsigned i = 0; i < r.n_points; i++)
         lines[i] = r.points[i].command;
     unsigned ran, failed;
@@ -233,6 +238,17 @@ static int run_sweep(const char *dir, unsigned jobs, bool kernel, bool quiet)
     if (!quiet)
         printf("ebpfsim report: ran %u of %u points in %.1f s (%u at a time), %u failed\n", ran,
                r.n_points, t1 - t0, jobs, failed);
+    if (r.n_cosim) {
+        for (unsigned i = 0; i < r.n_cosim; i++)
+            lines[i] = r.cosim[i].command;
+        unsigned cfailed = run_lines(lines, r.n_cosim, dir, "cosim", jobs, quiet, &ran);
+        double t2 = now_seconds();
+        if (!quiet)
+            printf("ebpfsim report: ran %u of %u cosim jobs in %.1f s (%u at a time), %u failed\n", ran,
+                   r.n_cosim, t2 - t1, jobs, cfailed);
+        failed += cfailed;
+        t1 = t2;
+    }
     if (kernel && r.n_kernel) {
         /* one at a time, after the points: nothing else of ours runs while
          * the kernel is timed */
@@ -275,7 +291,8 @@ static int merge(const char *dir, const char *driver, bool quiet)
     }
     json_decref(rep);
     if (rc) {
-        errmsg("report", "%d points or kernel jobs missing or failed: listed in %s/report.md", rc, dir);
+        errmsg("report", "%d points, cosim or kernel jobs missing or failed: listed in %s/report.md", rc,
+               dir);
         return 1;
     }
     return 0;
@@ -298,6 +315,7 @@ struct plan_opts {
     unsigned n_sets;
     uint64_t limit;
     unsigned kernel_repeat, kernel_packets;
+    int rtl_check;        /* -1: when ebpfsim has the cosim engine */
 };
 
 static const char *const dim_option[DIM_COUNT] = {"--rates", "--cores", "--clock", "--placement"};
@@ -500,6 +518,15 @@ static int plan(const struct plan_opts *o, struct report *r, bool quiet)
     r->limit = o->limit;
     r->kernel_repeat = o->kernel_repeat;
     r->kernel_packets = o->kernel_packets;
+    bool have_cosim = engine_find("cosim") != NULL;
+    if (o->rtl_check == 1 && !have_cosim) {
+        errmsg("report", "--rtl-check yes: this ebpfsim was built without the cosim engine");
+        return 2;
+    }
+    r->rtl_check = o->rtl_check != 0 && have_cosim;
+    snprintf(r->rtl_check_note, sizeof(r->rtl_check_note), "%s",
+             r->rtl_check ? "" : o->rtl_check == 0 ? "--rtl-check no"
+                                                   : "this ebpfsim was built without the cosim engine");
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n <= 0) {
@@ -577,10 +604,13 @@ static int plan(const struct plan_opts *o, struct report *r, bool quiet)
         errmsg("report", "%s", err);
         return 2;
     }
-    if (!quiet)
-        printf("ebpfsim report: planned %u points and %u kernel jobs in %s (sweep.json, jobs.txt, "
-               "kernel-jobs.txt, jobs.mk, slurm.sh)\n",
-               r->n_points, r->n_kernel, r->dir);
+    if (!quiet) {
+        printf("ebpfsim report: planned %u points, %u cosim jobs and %u kernel jobs in %s (sweep.json, "
+               "jobs.txt, kernel-jobs.txt, jobs.mk, slurm.sh)\n",
+               r->n_points, r->n_cosim, r->n_kernel, r->dir);
+        if (!r->rtl_check)
+            printf("ebpfsim report: no RTL cycle agreement: %s\n", r->rtl_check_note);
+    }
     return 0;
 }
 
@@ -608,7 +638,7 @@ int cmd_report(int argc, char **argv)
         argc--;
         argv++;
     }
-    struct plan_opts o = {.kernel_repeat = 1000, .kernel_packets = 32};
+    struct plan_opts o = {.kernel_repeat = 1000, .kernel_packets = 32, .rtl_check = -1};
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned jobs = cpus > 0 && cpus <= 256 ? (unsigned)cpus : 1;
     const char *driver = NULL;
@@ -623,6 +653,7 @@ int cmd_report(int argc, char **argv)
         {"kernel-repeat", required_argument, 0, 'k'}, {"jobs", required_argument, 0, 'j'},
         {"kernel-packets", required_argument, 0, 'm'},
         {"driver-bench", required_argument, 0, 'D'}, {"no-kernel", no_argument, 0, 'N'},
+        {"rtl-check", required_argument, 0, 'V'},
         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -694,6 +725,13 @@ int cmd_report(int argc, char **argv)
         case 'j':
             if (parse_jobs(optarg, &jobs) < 0)
                 return 2;
+            break;
+        case 'V':
+            if (strcmp(optarg, "yes") && strcmp(optarg, "no")) {
+                errmsg("report", "--rtl-check %s: expected yes or no", optarg);
+                return 2;
+            }
+            o.rtl_check = !strcmp(optarg, "yes");
             break;
         case 'D': driver = optarg; break;
         case 'N': kernel = false; break;

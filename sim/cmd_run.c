@@ -42,6 +42,8 @@ static void usage(FILE *out)
             "                         core under Verilator), cosim (RTL and model in lockstep)\n"
             "  --wave FILE            rtl, cosim: FST waveform (cosim: of the last packet run,\n"
             "                         the one that diverged if one did)\n"
+            "  --cosim-json FILE      cosim: what was compared, as JSON, also after a mismatch\n"
+            "                         (docs/rtl.md)\n"
             "  --out DIR              write pass.pcap, tx.pcap, redirect.pcap (+ redirect.tsv)\n"
             "  --per-packet FILE      one JSON object per packet (JSON lines)\n"
             "  --maps-in FILE         install map contents (JSON) before the run\n"
@@ -295,6 +297,7 @@ int cmd_run(int argc, char **argv)
     const char *pcap_path = NULL, *engine_name = "model", *out_dir = NULL, *per_packet = NULL;
     const char *maps_in = NULL, *maps_out = NULL;
     const char *schedule = NULL, *schedule_log = NULL, *driver_faults = NULL;
+    const char *cosim_json = NULL;
     uint64_t limit = UINT64_MAX;
     struct ebpf_hwconfig hw;
     ebpf_hwconfig_default(&hw);
@@ -313,7 +316,7 @@ int cmd_run(int argc, char **argv)
         {"routes", required_argument, 0, 'R'},   {"config", required_argument, 0, 'F'},
         {"set", required_argument, 0, 'S'},      {"wave", required_argument, 0, 'W'},
         {"schedule", required_argument, 0, 1001}, {"schedule-log", required_argument, 0, 1002},
-        {"driver-faults", required_argument, 0, 1003},
+        {"driver-faults", required_argument, 0, 1003}, {"cosim-json", required_argument, 0, 1004},
         {"help", no_argument, 0, 'h'},           {0, 0, 0, 0},
     };
     /* the config file first, so --set and --clock-mhz override it whatever the order */
@@ -344,6 +347,7 @@ int cmd_run(int argc, char **argv)
         case 1001: schedule = optarg; break;
         case 1002: schedule_log = optarg; break;
         case 1003: driver_faults = optarg; break;
+        case 1004: cosim_json = optarg; break;
         case 'F': break;
         case 'S':
             if (ebpf_hwconfig_set(&hw, optarg, err, sizeof(err)) < 0) {
@@ -379,6 +383,10 @@ int cmd_run(int argc, char **argv)
     const struct engine_ops *ops = engine_find(engine_name);
     if (!ops) {
         errmsg("run", "unknown engine '%s' (model, kernel, rtl, cosim)", engine_name);
+        return 2;
+    }
+    if (cosim_json && !ops->cosim_stats) {
+        errmsg("run", "--cosim-json needs --engine cosim (the %s engine compares nothing)", ops->name);
         return 2;
     }
     struct pcap_in in;
@@ -494,6 +502,15 @@ int cmd_run(int argc, char **argv)
         status = 1;
     }
 done_engine:
+    if (cosim_json) {
+        struct engine_cosim_stats cs;
+        ops->cosim_stats(e, &cs);
+        if (cosim_json_write(cosim_json, eo.object, ops->prog_name(e), pcap_path, status, &cs, err,
+                             sizeof(err)) < 0) {
+            errmsg("run", "%s", err);
+            status = 1;
+        }
+    }
     /* the engine first: it may run a program of an object the schedule opened */
     ops->close(e);
     drvsim_close(drv);

@@ -66,6 +66,29 @@ struct pkt_result {
 
 struct engine;
 
+/* What the cosim engine compared (ebpfsim run --cosim-json, docs/rtl.md). */
+struct engine_cosim_stats {
+    uint64_t frames;         /* frames handed to the engine */
+    uint64_t refused;        /* of those, refused (never run) */
+    uint64_t runs;           /* packets run on both and compared */
+    uint64_t insns;          /* instructions compared */
+    uint64_t cycle_counts;   /* per-packet cycle counts compared */
+    uint64_t divergences, cycle_mismatches;
+    uint64_t model_cycles;   /* sums over the packets whose cycles were compared */
+    uint64_t rtl_cycles;
+    /* the first failure: a divergence, a cycle mismatch or another error */
+    bool failed;
+    uint64_t fail_packet;    /* its index in the trace (from 0) */
+    uint64_t fail_model_cycles, fail_rtl_cycles; /* a cycle mismatch's two counts */
+    char fail_kind[16];      /* "divergence", "cycles", "error" */
+    char fail_message[512];  /* the divergence report's first lines, or the error */
+};
+
+/* Write s as JSON to path (ebpfsim run --cosim-json; docs/rtl.md): 0 or
+ * -EIO with err. */
+int cosim_json_write(const char *path, const char *object, const char *prog, const char *pcap,
+                     int exit_status, const struct engine_cosim_stats *s, char *err, size_t errlen);
+
 struct engine_ops {
     const char *name;
     int (*open)(struct engine **out, const struct engine_opts *opts, char *err, size_t errlen);
@@ -95,6 +118,8 @@ struct engine_ops {
      * opened by the caller, who keeps it open while the engine uses it. */
     int (*set_prog)(struct engine *e, struct ebpf_object *obj, unsigned prog_index, char *err,
                     size_t errlen);
+    /* Optional (cosim only): the co-verification figures so far. */
+    void (*cosim_stats)(struct engine *e, struct engine_cosim_stats *out);
 };
 
 extern const struct engine_ops engine_model_ops;

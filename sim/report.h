@@ -8,7 +8,9 @@
  * points/NNNN/ and writes nic.json, stderr.txt and exit there),
  * kernel-jobs.txt (the kernel's ns/packet measurements, to be run one at a
  * time), jobs.mk (the same jobs as make targets) and slurm.sh (a Slurm
- * job-array script).  The points are run by `ebpfsim report run -j N`, GNU
+ * job-array script).  After the points, jobs.txt holds one co-simulation
+ * job per program and trace (ebpfsim run --engine cosim --cosim-json, into
+ * cosim/NNNN/): the RTL's cycle agreement with the model.  The points are run by `ebpfsim report run -j N`, GNU
  * parallel, make -j or Slurm, and merged by `ebpfsim report merge`, which
  * reads only the plan and the points' folders and writes report.json,
  * report.md and report.html, listing the points that are missing or failed.
@@ -96,6 +98,28 @@ struct rep_kernel {
     char host_kernel[128], host_cpu[128];
 };
 
+/* What a cosim job compared (the keys of its cosim.json and of report.json's
+ * rtl_agreement rows). */
+enum rep_cosim_fig {
+    CF_FRAMES, CF_REFUSED, CF_PACKETS, CF_INSNS, CF_CYCLE_COUNTS, CF_DIVERGENCES,
+    CF_CYCLE_MISMATCHES, CF_MODEL_CYCLES, CF_RTL_CYCLES, CF_COUNT
+};
+extern const char *const rep_cosim_fig_names[CF_COUNT];
+
+/* One co-simulation run (RTL and model in lockstep) of a program over a
+ * trace, with the reference configuration. */
+struct rep_cosim {
+    unsigned index;       /* 1-based: line n_points + index of jobs.txt, folder cosim/NNNN */
+    unsigned prog, trace;
+    char *command;
+    enum rep_status status; /* REP_OK: the RTL agrees with the model */
+    bool mismatch;        /* failed by a divergence or a cycle mismatch */
+    char note[768];
+    uint64_t fig[CF_COUNT];
+};
+/* "agrees", "MISMATCH", "failed", "missing" */
+const char *report_cosim_status(const struct rep_cosim *c);
+
 struct report {
     char *dir;            /* absolute */
     char *ebpfsim;        /* absolute path used in the job lines */
@@ -118,6 +142,10 @@ struct report {
     unsigned n_points;
     struct rep_kernel *kernel;
     unsigned n_kernel;
+    bool rtl_check;       /* cosim jobs planned */
+    char rtl_check_note[160]; /* why not, when not */
+    struct rep_cosim *cosim;
+    unsigned n_cosim;
 };
 
 /* Format dimension value i ("100", "2", "250", "sram"). */
@@ -143,10 +171,10 @@ void report_free(struct report *r);
 int report_scan_trace(struct rep_trace *t, uint64_t limit, char *err, size_t errlen);
 
 /* report_merge.c: the points' folders -> results; report.json, .md, .html.
- * Returns the number of points and kernel jobs missing or failed (0: the
- * report is complete), < 0 on error. */
+ * Returns the number of points, kernel and cosim jobs missing or failed
+ * (0: the report is complete), < 0 on error. */
 int report_merge(const char *dir, const char *driver_bench, char *err, size_t errlen);
-/* Read the results of every point and kernel job into r. */
+/* Read the results of every point, kernel and cosim job into r. */
 void report_load_results(struct report *r);
 
 /* Lookups shared by the writers: the point of the grid with these value
@@ -188,7 +216,7 @@ unsigned report_goals(const struct report *r, struct rep_goal *g);
 /* report_tables.c: the report's tables, built once and rendered as
  * Markdown and HTML (the same figures in both). */
 enum rep_section { /* in the order of the report */
-    SEC_SETUP, SEC_NOT_OK, SEC_GOALS, SEC_THROUGHPUT, SEC_CORES_NEEDED, SEC_SCALING, SEC_CLOCK,
+    SEC_SETUP, SEC_NOT_OK, SEC_GOALS, SEC_RTL, SEC_THROUGHPUT, SEC_CORES_NEEDED, SEC_SCALING, SEC_CLOCK,
     SEC_PLACEMENT, SEC_LATENCY, SEC_STALLS, SEC_KERNEL, SEC_VERDICTS, SEC_DRIVER, SEC_COUNT
 };
 extern const char *const rep_section_titles[SEC_COUNT];

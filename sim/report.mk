@@ -5,7 +5,8 @@
 #                      DRIVER_BENCH=FILE adds a nicctl bench --json table)
 #   make test-report   a small sweep end to end, its figures against the points'
 #                      own outputs, the job list under make and a Slurm-style array,
-#                      and the page rendered by a headless chromium
+#                      the page rendered by a headless chromium, and the RTL cycle
+#                      agreement of every bundled program over the bundled traces
 
 REPORT_DIR    := $(BUILD)/report
 REPORT_BPFLIB := /usr/lib/$(shell gcc -dumpmachine)/bpf
@@ -34,7 +35,8 @@ $(REPORT_TEST): sim/tests/report_test.c sim/tests/cmdrun.h
 
 test-report: $(REPORT_TEST) $(EBPFSIM) $(CORPUS_OBJ) $(CORPUS_BAD)
 	@echo "== report: a small sweep end to end, job list runners, headless browser"
-	@BUILD=$(BUILD) EBPFSIM=$(EBPFSIM) $(REPORT_TEST)
+	@BUILD=$(BUILD) EBPFSIM=$(EBPFSIM) REPORT_PROGRAMS="$(REPORT_PROGS)" \
+	    REPORT_TRACES="$(REPORT_TRACES)" $(REPORT_TEST)
 
 all: $(REPORT_TEST)
 TEST_HOOKS += test-report

@@ -340,8 +340,8 @@ int report_write_html(const struct report *r, const char *path, const struct jso
                "points of the sweep in <code>",
             css, r->n_points);
     html_escape(f, r->dir);
-    fprintf(f, "</code>. Every figure is a point's own <code>ebpfsim nic --json</code> output or a "
-               "kernel job's <code>kbench.json</code>; the same figures are in report.json and "
+    fprintf(f, "</code>. Every figure is a point's own <code>ebpfsim nic --json</code> output, a "
+               "cosim job's <code>cosim.json</code> or a kernel job's <code>kbench.json</code>; the same figures are in report.json and "
                "report.md.</p>\n<nav>");
     bool present[SEC_COUNT] = {0};
     for (unsigned i = 0; i < tt.n; i++)

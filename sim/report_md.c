@@ -54,7 +54,7 @@ int report_write_md(const struct report *r, const char *path, const struct json_
     fprintf(f, "# Throughput report\n\n"
                "Merged by `ebpfsim report merge` from the %u points of the sweep in `%s` (plan: "
                "`sweep.json`, job list: `jobs.txt`). Every figure is a point's own `ebpfsim nic "
-               "--json` output or a kernel job's `kbench.json`; docs/report.md explains them.\n\n",
+               "--json` output, a cosim job's `cosim.json` or a kernel job's `kbench.json`; docs/report.md explains them.\n\n",
             r->n_points, r->dir);
     int sec = -1;
     for (unsigned i = 0; i < tt.n; i++) {

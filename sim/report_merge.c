@@ -1,5 +1,6 @@
-/* Merging a sweep: every point's folder (exit, nic.json, stderr.txt) and
- * every kernel measurement's folder is read back into the plan; derived
+/* Merging a sweep: every point's folder (exit, nic.json, stderr.txt), every
+ * cosim job's and every kernel measurement's folder is read back into the
+ * plan; derived
  * figures and the design goals come from those numbers only; report.json,
  * report.md and report.html are written from them. */
 #include <errno.h>
@@ -181,10 +182,90 @@ static void load_kernel(struct report *r, struct rep_kernel *k)
     json_decref(root);
 }
 
+const char *const rep_cosim_fig_names[CF_COUNT] = {
+    "frames",           "refused",      "packets",   "instructions", "cycle_counts", "divergences",
+    "cycle_mismatches", "model_cycles", "rtl_cycles"};
+
+const char *report_cosim_status(const struct rep_cosim *c)
+{
+    return c->status == REP_OK ? "agrees" : c->mismatch ? "MISMATCH" : rep_status_names[c->status];
+}
+
+/* A cosim job: its exit status and cosim.json, which it writes also after a
+ * divergence or a cycle mismatch (docs/rtl.md). */
+static void load_cosim(struct report *r, struct rep_cosim *c)
+{
+    char dir[4200], path[4400];
+    snprintf(dir, sizeof(dir), "%s/cosim/%04u", r->dir, c->index);
+    int code;
+    c->status = REP_FAILED;
+    c->mismatch = false;
+    if (!read_exit(dir, &code)) {
+        c->status = REP_MISSING;
+        snprintf(c->note, sizeof(c->note), "not run: no %s/exit", dir);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/stderr.txt", dir);
+    char why[512];
+    last_line(path, why, sizeof(why));
+    snprintf(path, sizeof(path), "%s/cosim.json", dir);
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root) {
+        if (code)
+            snprintf(c->note, sizeof(c->note), "exit status %d: %s", code, why[0] ? why : "(no message)");
+        else
+            snprintf(c->note, sizeof(c->note), "%s: %s", path, jerr.text);
+        return;
+    }
+    /* the planned program and trace's result, not a stale one */
+    const char *obj = json_string_value(json_object_get(root, "object"));
+    const char *trace = json_string_value(json_object_get(root, "trace"));
+    const char *want_obj = r->progs[c->prog].object, *want_trace = r->traces[c->trace].path;
+    if (!obj || !trace || strcmp(obj, want_obj) || strcmp(trace, want_trace)) {
+        snprintf(c->note, sizeof(c->note), "%s is about %s over %s, the plan %s over %s (a result of "
+                 "another plan?)", path, obj ? obj : "?", trace ? trace : "?", want_obj, want_trace);
+        json_decref(root);
+        return;
+    }
+    const uint64_t *f = c->fig;
+    for (int k = 0; k < CF_COUNT; k++)
+        c->fig[k] = u64(json_object_get(root, rep_cosim_fig_names[k]));
+    const char *st = json_string_value(json_object_get(root, "status"));
+    json_t *first = json_object_get(root, "first_failure");
+    const char *msg = json_string_value(json_object_get(first, "message"));
+    if (f[CF_DIVERGENCES] || f[CF_CYCLE_MISMATCHES] || (st && !strcmp(st, "mismatch"))) {
+        c->mismatch = true;
+        json_t *mc = json_object_get(first, "model_cycles"), *rc = json_object_get(first, "rtl_cycles");
+        if (json_is_integer(mc) && json_is_integer(rc))
+            snprintf(c->note, sizeof(c->note), "packet %llu: RTL %llu cycles, model %llu: %s",
+                     (unsigned long long)u64(json_object_get(first, "packet")),
+                     (unsigned long long)u64(rc), (unsigned long long)u64(mc), msg ? msg : "");
+        else
+            snprintf(c->note, sizeof(c->note), "packet %llu: %s",
+                     (unsigned long long)u64(json_object_get(first, "packet")), msg ? msg : "");
+    } else if (code || !st || strcmp(st, "agrees")) {
+        snprintf(c->note, sizeof(c->note), "exit status %d, %s says %s: %s", code, path, st ? st : "?",
+                 why[0] ? why : msg ? msg : "(no message)");
+    } else if (!f[CF_PACKETS] || f[CF_CYCLE_COUNTS] != f[CF_PACKETS] ||
+               f[CF_MODEL_CYCLES] != f[CF_RTL_CYCLES]) {
+        snprintf(c->note, sizeof(c->note), "%s: %llu packets, %llu cycle counts, model %llu and RTL "
+                 "%llu cycles do not make an agreement", path, (unsigned long long)f[CF_PACKETS],
+                 (unsigned long long)f[CF_CYCLE_COUNTS], (unsigned long long)f[CF_MODEL_CYCLES],
+                 (unsigned long long)f[CF_RTL_CYCLES]);
+    } else {
+        c->status = REP_OK;
+        c->note[0] = 0;
+    }
+    json_decref(root);
+}
+
 void report_load_results(struct report *r)
 {
     for (unsigned i = 0; i < r->n_points; i++)
         load_point(r, &r->points[i]);
+    for (unsigned i = 0; i < r->n_cosim; i++)
+        load_cosim(r, &r->cosim[i]);
     for (unsigned i = 0; i < r->n_kernel; i++)
         load_kernel(r, &r->kernel[i]);
 }
@@ -755,6 +836,29 @@ int report_write_json(const struct report *r, const char *path, const struct jso
         json_array_append_new(kj, o);
     }
     json_object_set_new(root, "kernel_jobs", kj);
+    json_t *rc_o = json_object(), *rows = json_array();
+    json_object_set_new(rc_o, "planned", json_boolean(r->rtl_check));
+    json_object_set_new(rc_o, "note", json_string(r->rtl_check_note));
+    unsigned agree = 0;
+    for (unsigned i = 0; i < r->n_cosim; i++) {
+        const struct rep_cosim *cj = &r->cosim[i];
+        agree += cj->status == REP_OK;
+        json_t *o = json_object();
+        json_object_set_new(o, "cosim_job", json_integer(cj->index));
+        json_object_set_new(o, "program", json_string(r->progs[cj->prog].name));
+        json_object_set_new(o, "trace", json_string(r->traces[cj->trace].name));
+        json_object_set_new(o, "status", json_string(report_cosim_status(cj)));
+        bool have = cj->status == REP_OK || cj->mismatch;
+        for (int k = 0; k < CF_COUNT; k++)
+            json_object_set_new(o, rep_cosim_fig_names[k],
+                                have ? json_integer((json_int_t)cj->fig[k]) : json_null());
+        json_object_set_new(o, "note", json_string(cj->note));
+        json_array_append_new(rows, o);
+    }
+    json_object_set_new(rc_o, "jobs", json_integer(r->n_cosim));
+    json_object_set_new(rc_o, "agree", json_integer(agree));
+    json_object_set_new(rc_o, "rows", rows);
+    json_object_set_new(root, "rtl_agreement", rc_o);
     json_object_set_new(root, "points", points);
     json_object_set_new(root, "not_ok", bad);
     json_object_set_new(root, "driver_bench", driver ? json_deep_copy(driver) : json_null());
@@ -802,6 +906,8 @@ int report_merge(const char *dir, const char *driver_bench, char *err, size_t er
             rc += r.points[i].status != REP_OK;
         for (unsigned i = 0; i < r.n_kernel; i++)
             rc += r.kernel[i].status == REP_FAILED || r.kernel[i].status == REP_MISSING;
+        for (unsigned i = 0; i < r.n_cosim; i++)
+            rc += r.cosim[i].status != REP_OK;
     }
     json_decref(driver);
     report_free(&r);

@@ -1,6 +1,6 @@
 /* Planning a sweep: the grid's points, one self-contained command line per
- * point, and the files that carry them (sweep.json, jobs.txt,
- * kernel-jobs.txt, jobs.mk, slurm.sh).  sweep.json is read back by the
+ * point (and per cosim and kernel job), and the files that carry them
+ * (sweep.json, jobs.txt, kernel-jobs.txt, jobs.mk, slurm.sh).  sweep.json is read back by the
  * merge. */
 #include <dirent.h>
 #include <errno.h>
@@ -102,12 +102,13 @@ static void sh_word(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-/* "mkdir -p D && COMMAND --json D/F 2>D/stderr.txt; s=$?; echo $s >D/exit; test $s = 0" */
-static void job_tail(FILE *f, const char *dir, const char *json)
+/* "mkdir -p D && COMMAND OPT D/F 2>D/stderr.txt; s=$?; echo $s >D/exit; test $s = 0" */
+static void job_tail(FILE *f, const char *dir, const char *opt, const char *json)
 {
     char path[4200];
     snprintf(path, sizeof(path), "%s/%s", dir, json);
-    fputs(" --json", f);
+    fputc(' ', f);
+    fputs(opt, f);
     sh_word(f, path);
     snprintf(path, sizeof(path), "%s/stderr.txt", dir);
     fputs(" 2>", f);
@@ -139,16 +140,10 @@ static void job_head(FILE *f, const struct report *r, const char *dir, const cha
         fprintf(f, " --limit %llu", (unsigned long long)r->limit);
 }
 
-static char *point_command(const struct report *r, const struct rep_point *pt)
+/* --config, the --set list, then dimension d at value index i for each
+ * dimension in dims (-1: not set). */
+static void config_args(FILE *f, const struct report *r, const int d_index[DIM_COUNT])
 {
-    char dir[4096], val[64];
-    snprintf(dir, sizeof(dir), "%s/points/%04u", r->dir, pt->index);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    job_head(f, r, dir, " nic", &r->progs[pt->prog], &r->traces[pt->trace]);
     if (r->config) {
         fputs(" --config", f);
         sh_word(f, r->config);
@@ -158,30 +153,75 @@ static char *point_command(const struct report *r, const struct rep_point *pt)
         sh_word(f, r->sets[i]);
     }
     for (int d = 0; d < DIM_COUNT; d++) {
-        report_dim_value(r, (enum rep_dim)d, pt->d[d], val, sizeof(val));
-        char set[160];
+        if (d_index[d] < 0)
+            continue;
+        char val[64], set[160];
+        report_dim_value(r, (enum rep_dim)d, (unsigned)d_index[d], val, sizeof(val));
         snprintf(set, sizeof(set), "%s=%s", r->dim[d].key, val);
         fputs(" --set", f);
         sh_word(f, set);
     }
+}
+
+/* A job's command line into *buf, up to its own options: its folder
+ * DIR/sub/NNNN (into dir), then job_head. */
+static FILE *job_open(char **buf, size_t *len, char dir[4096], const struct report *r, const char *sub,
+                      unsigned index, const char *what, unsigned prog, unsigned trace)
+{
+    snprintf(dir, 4096, "%s/%s/%04u", r->dir, sub, index);
+    *buf = NULL;
+    FILE *f = open_memstream(buf, len);
+    if (f)
+        job_head(f, r, dir, what, &r->progs[prog], &r->traces[trace]);
+    return f;
+}
+
+static char *point_command(const struct report *r, const struct rep_point *pt)
+{
+    char dir[4096], *buf;
+    size_t len;
+    FILE *f = job_open(&buf, &len, dir, r, "points", pt->index, " nic", pt->prog, pt->trace);
+    if (!f)
+        return NULL;
+    int d[DIM_COUNT];
+    for (int k = 0; k < DIM_COUNT; k++)
+        d[k] = (int)pt->d[k];
+    config_args(f, r, d);
     fputs(" --quiet", f);
-    job_tail(f, dir, "nic.json");
+    job_tail(f, dir, "--json", "nic.json");
+    fclose(f);
+    return buf;
+}
+
+/* The RTL and the model in lockstep over the trace, with the reference
+ * map placement (the core's cycle rules are the RTL's own; the clock, the
+ * cores and the line rate do not change a packet's cycles). */
+static char *cosim_command(const struct report *r, const struct rep_cosim *c)
+{
+    char dir[4096], path[4200], *buf;
+    size_t len;
+    FILE *f = job_open(&buf, &len, dir, r, "cosim", c->index, " run", c->prog, c->trace);
+    if (!f)
+        return NULL;
+    int d[DIM_COUNT] = {-1, -1, -1, (int)r->dim[DIM_PLACEMENT].ref};
+    config_args(f, r, d);
+    fputs(" --engine cosim --quiet >", f);
+    snprintf(path, sizeof(path), "%s/stdout.txt", dir);
+    sh_word(f, path);
+    job_tail(f, dir, "--cosim-json", "cosim.json");
     fclose(f);
     return buf;
 }
 
 static char *kernel_command(const struct report *r, const struct rep_kernel *k)
 {
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s/kernel/%04u", r->dir, k->index);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    char dir[4096], *buf;
+    size_t len;
+    FILE *f = job_open(&buf, &len, dir, r, "kernel", k->index, " report kbench", k->prog, k->trace);
     if (!f)
         return NULL;
-    job_head(f, r, dir, " report kbench", &r->progs[k->prog], &r->traces[k->trace]);
     fprintf(f, " --packets %u --repeat %u", r->kernel_packets, r->kernel_repeat);
-    job_tail(f, dir, "kbench.json");
+    job_tail(f, dir, "--json", "kbench.json");
     fclose(f);
     return buf;
 }
@@ -215,11 +255,12 @@ int report_plan_points(struct report *r, char *err, size_t errlen)
     unsigned cap = r->n_progs * r->n_traces * combos;
     r->points = calloc(cap + 1, sizeof(*r->points));
     r->kernel = calloc(r->n_progs * r->n_traces + 1, sizeof(*r->kernel));
-    if (!r->points || !r->kernel) {
+    r->cosim = calloc(r->n_progs * r->n_traces + 1, sizeof(*r->cosim));
+    if (!r->points || !r->kernel || !r->cosim) {
         snprintf(err, errlen, "out of memory");
         return -ENOMEM;
     }
-    r->n_points = r->n_kernel = 0;
+    r->n_points = r->n_kernel = r->n_cosim = 0;
     for (unsigned p = 0; p < r->n_progs; p++)
         for (unsigned t = 0; t < r->n_traces; t++) {
             for (unsigned c = 0; c < combos; c++) {
@@ -236,6 +277,16 @@ int report_plan_points(struct report *r, char *err, size_t errlen)
                 pt->trace = t;
                 memcpy(pt->d, d, sizeof(d));
                 if (!(pt->command = point_command(r, pt))) {
+                    snprintf(err, errlen, "out of memory");
+                    return -ENOMEM;
+                }
+            }
+            if (r->rtl_check) {
+                struct rep_cosim *cj = &r->cosim[r->n_cosim++];
+                cj->index = r->n_cosim;
+                cj->prog = p;
+                cj->trace = t;
+                if (!(cj->command = cosim_command(r, cj))) {
                     snprintf(err, errlen, "out of memory");
                     return -ENOMEM;
                 }
@@ -261,7 +312,8 @@ int report_plan_points(struct report *r, char *err, size_t errlen)
  * write), so that a new plan never merges old results. */
 static void clear_results(const char *dir, const char *sub)
 {
-    static const char *const ours[] = {"nic.json", "kbench.json", "stderr.txt", "exit"};
+    static const char *const ours[] = {"nic.json", "kbench.json", "cosim.json", "stdout.txt",
+                                       "stderr.txt", "exit"};
     char path[4352];
     snprintf(path, sizeof(path), "%s/%s", dir, sub);
     DIR *d = opendir(path);
@@ -336,6 +388,17 @@ json_t *report_program_json(const struct rep_program *p)
     return o;
 }
 
+/* A kernel or cosim job in sweep.json. */
+static json_t *job_json(unsigned index, unsigned prog, unsigned trace, const char *command)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "index", json_integer(index));
+    json_object_set_new(o, "program", json_integer(prog));
+    json_object_set_new(o, "trace", json_integer(trace));
+    json_object_set_new(o, "command", json_string(command));
+    return o;
+}
+
 static int write_sweep_json(const struct report *r, const char *path, char *err, size_t errlen)
 {
     json_t *root = json_object();
@@ -390,14 +453,17 @@ static int write_sweep_json(const struct report *r, const char *path, char *err,
     json_t *ks = json_array();
     for (unsigned i = 0; i < r->n_kernel; i++) {
         const struct rep_kernel *k = &r->kernel[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "index", json_integer(k->index));
-        json_object_set_new(o, "program", json_integer(k->prog));
-        json_object_set_new(o, "trace", json_integer(k->trace));
-        json_object_set_new(o, "command", json_string(k->command));
-        json_array_append_new(ks, o);
+        json_array_append_new(ks, job_json(k->index, k->prog, k->trace, k->command));
     }
     json_object_set_new(root, "kernel", ks);
+    json_object_set_new(root, "rtl_check", json_boolean(r->rtl_check));
+    json_object_set_new(root, "rtl_check_note", json_string(r->rtl_check_note));
+    json_t *cs = json_array();
+    for (unsigned i = 0; i < r->n_cosim; i++) {
+        const struct rep_cosim *c = &r->cosim[i];
+        json_array_append_new(cs, job_json(c->index, c->prog, c->trace, c->command));
+    }
+    json_object_set_new(root, "cosim", cs);
     int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
     json_decref(root);
     if (rc < 0) {
@@ -441,6 +507,7 @@ int report_write_plan(const struct report *r, char *err, size_t errlen)
     }
     clear_results(r->dir, "points");
     clear_results(r->dir, "kernel");
+    clear_results(r->dir, "cosim");
     static const char *const old[] = {"report.json", "report.md", "report.html"};
     for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", r->dir, old[i]);
@@ -450,12 +517,14 @@ int report_write_plan(const struct report *r, char *err, size_t errlen)
     int rc = write_sweep_json(r, path, err, errlen);
     if (rc < 0)
         return rc;
-    /* the job lists: line N is point N */
+    /* the job lists: line N is point N, then the cosim jobs */
     FILE *f = open_out(r->dir, "jobs.txt", path, sizeof(path), err, errlen);
     if (!f)
         return -EIO;
     for (unsigned i = 0; i < r->n_points; i++)
         fprintf(f, "%s\n", r->points[i].command);
+    for (unsigned i = 0; i < r->n_cosim; i++)
+        fprintf(f, "%s\n", r->cosim[i].command);
     if ((rc = close_out(f, path, err, errlen)) < 0)
         return rc;
     if (!(f = open_out(r->dir, "kernel-jobs.txt", path, sizeof(path), err, errlen)))
@@ -464,32 +533,37 @@ int report_write_plan(const struct report *r, char *err, size_t errlen)
         fprintf(f, "%s\n", r->kernel[i].command);
     if ((rc = close_out(f, path, err, errlen)) < 0)
         return rc;
-    /* make: one target per point (its exit file), so make -j runs the
-     * points not run yet; the kernel measurements one at a time after them */
+    /* make: one target per job (its exit file), so make -j runs the jobs
+     * not run yet; the kernel measurements one at a time after them */
     if (!(f = open_out(r->dir, "jobs.mk", path, sizeof(path), err, errlen)))
         return -EIO;
     bool mk = make_safe(r->dir);
-    fprintf(f, "# Generated by ebpfsim report plan.  make -f jobs.mk -j2 -k points, then\n"
-               "# make -f jobs.mk kernel (one at a time), then ebpfsim report merge.\n"
-               ".PHONY: all points kernel\nall: points kernel\n");
-    if (mk) {
-        fprintf(f, "points:");
-        for (unsigned i = 0; i < r->n_points; i++)
-            fprintf(f, " \\\n  %s/points/%04u/exit", r->dir, r->points[i].index);
+    fprintf(f, "# Generated by ebpfsim report plan.  make -f jobs.mk -j2 -k jobs (the points\n"
+               "# and the cosim jobs), then make -f jobs.mk kernel (one at a time), then\n"
+               "# ebpfsim report merge.\n"
+               ".PHONY: all jobs points cosim kernel\nall: jobs kernel\njobs: points cosim\n");
+    for (int list = 0; list < 2; list++) {
+        const char *sub = list ? "cosim" : "points";
+        unsigned n = list ? r->n_cosim : r->n_points;
+        if (!mk) {
+            fprintf(f, "%s:\n\t@echo 'the output directory name cannot be a make target; use "
+                       "jobs.txt'; exit 1\n", sub);
+            continue;
+        }
+        fprintf(f, "%s:", sub);
+        for (unsigned i = 0; i < n; i++)
+            fprintf(f, " \\\n  %s/%s/%04u/exit", r->dir, sub, i + 1);
         fprintf(f, "\n");
-        for (unsigned i = 0; i < r->n_points; i++) {
-            fprintf(f, "%s/points/%04u/exit:\n\t", r->dir, r->points[i].index);
+        for (unsigned i = 0; i < n; i++) {
+            fprintf(f, "%s/%s/%04u/exit:\n\t", r->dir, sub, i + 1);
             /* make expands $: the shell's $? and $s become $$? and $$s */
-            for (const char *c = r->points[i].command; *c; c++)
+            for (const char *c = list ? r->cosim[i].command : r->points[i].command; *c; c++)
                 fputs(*c == '$' ? "$$" : (char[2]){*c, 0}, f);
             fputc('\n', f);
         }
-    } else {
-        fprintf(f, "points:\n\t@echo 'the output directory name cannot be a make target; use "
-                   "jobs.txt'; exit 1\n");
     }
-    fprintf(f, "# after the points: nothing else runs while the kernel is timed\n"
-               "kernel: points\n\t@sh %s/kernel-jobs.txt || true\n",
+    fprintf(f, "# after the other jobs: nothing else runs while the kernel is timed\n"
+               "kernel: jobs\n\t@sh %s/kernel-jobs.txt || true\n",
             r->dir);
     if ((rc = close_out(f, path, err, errlen)) < 0)
         return rc;
@@ -518,7 +592,7 @@ int report_write_plan(const struct report *r, char *err, size_t errlen)
             "    i=$((i + stride))\n"
             "done\n"
             "exit $status\n",
-            r->dir, r->n_points, r->dir, r->dir, r->n_points);
+            r->dir, r->n_points + r->n_cosim, r->dir, r->dir, r->n_points + r->n_cosim);
     if ((rc = close_out(f, path, err, errlen)) < 0)
         return rc;
     chmod(path, 0755);
@@ -526,6 +600,10 @@ int report_write_plan(const struct report *r, char *err, size_t errlen)
     mkdir(path, 0777);
     if (r->n_kernel) {
         snprintf(path, sizeof(path), "%s/kernel", r->dir);
+        mkdir(path, 0777);
+    }
+    if (r->n_cosim) {
+        snprintf(path, sizeof(path), "%s/cosim", r->dir);
         mkdir(path, 0777);
     }
     return 0;
@@ -543,6 +621,17 @@ static int placement_index(const char *s)
         if (!strcmp(s, ebpf_placement_names[k]))
             return k;
     return -1;
+}
+
+/* A kernel or cosim job of sweep.json; false if it does not fit the plan. */
+static bool read_job(const struct report *r, json_t *v, size_t i, unsigned *index, unsigned *prog,
+                     unsigned *trace, char **command)
+{
+    *index = (unsigned)num(json_object_get(v, "index"));
+    *prog = (unsigned)num(json_object_get(v, "program"));
+    *trace = (unsigned)num(json_object_get(v, "trace"));
+    *command = dup_str(json_object_get(v, "command"));
+    return *prog < r->n_progs && *trace < r->n_traces && *index == i + 1;
 }
 
 int report_read_sweep(struct report *r, const char *dir, char *err, size_t errlen)
@@ -663,13 +752,23 @@ int report_read_sweep(struct report *r, const char *dir, char *err, size_t errle
     r->kernel = calloc(r->n_kernel + 1, sizeof(*r->kernel));
     json_array_foreach(a, i, v) {
         struct rep_kernel *k = &r->kernel[i];
-        k->index = (unsigned)num(json_object_get(v, "index"));
-        k->prog = (unsigned)num(json_object_get(v, "program"));
-        k->trace = (unsigned)num(json_object_get(v, "trace"));
         k->repeat = r->kernel_repeat;
-        k->command = dup_str(json_object_get(v, "command"));
-        if (k->prog >= r->n_progs || k->trace >= r->n_traces || k->index != i + 1) {
+        if (!read_job(r, v, i, &k->index, &k->prog, &k->trace, &k->command)) {
             snprintf(err, errlen, "%s: kernel job %zu does not fit the plan", path, i + 1);
+            goto out;
+        }
+    }
+    r->rtl_check = json_is_true(json_object_get(root, "rtl_check"));
+    const char *why = json_string_value(json_object_get(root, "rtl_check_note"));
+    snprintf(r->rtl_check_note, sizeof(r->rtl_check_note), "%s",
+             why ? why : "the plan has no RTL check (planned by an older ebpfsim)");
+    a = json_object_get(root, "cosim");
+    r->n_cosim = (unsigned)json_array_size(a);
+    r->cosim = calloc(r->n_cosim + 1, sizeof(*r->cosim));
+    json_array_foreach(a, i, v) {
+        struct rep_cosim *cj = &r->cosim[i];
+        if (!read_job(r, v, i, &cj->index, &cj->prog, &cj->trace, &cj->command)) {
+            snprintf(err, errlen, "%s: cosim job %zu does not fit the plan", path, i + 1);
             goto out;
         }
     }
@@ -710,5 +809,8 @@ void report_free(struct report *r)
     for (unsigned i = 0; i < r->n_kernel; i++)
         free(r->kernel[i].command);
     free(r->kernel);
+    for (unsigned i = 0; i < r->n_cosim; i++)
+        free(r->cosim[i].command);
+    free(r->cosim);
     memset(r, 0, sizeof(*r));
 }

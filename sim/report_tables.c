@@ -13,6 +13,7 @@ const char *const rep_section_titles[SEC_COUNT] = {
     [SEC_SETUP] = "Setup",
     [SEC_NOT_OK] = "Points missing or failed",
     [SEC_GOALS] = "Goals of the default design",
+    [SEC_RTL] = "RTL cycle agreement",
     [SEC_THROUGHPUT] = "Throughput against line rate",
     [SEC_CORES_NEEDED] = "Cores needed for line rate",
     [SEC_SCALING] = "Scaling with the number of cores",
@@ -25,7 +26,7 @@ const char *const rep_section_titles[SEC_COUNT] = {
     [SEC_DRIVER] = "Driver shim bench (nicctl bench --json)",
 };
 const char *const rep_section_ids[SEC_COUNT] = {
-    "setup", "not-ok", "goals", "throughput", "cores-needed", "scaling", "clock",
+    "setup", "not-ok", "goals", "rtl", "throughput", "cores-needed", "scaling", "clock",
     "placement", "latency", "stalls", "kernel", "verdicts", "driver",
 };
 
@@ -189,6 +190,15 @@ static void setup_tables(const struct report *r, struct rep_tables *tt)
              r->n_kernel, r->kernel_repeat, kp, kok, kskip, kbad);
     else
         cell(t, "none (--kernel-repeat 0)");
+    unsigned cv[4] = {0}; /* agrees, MISMATCH, failed, missing */
+    for (unsigned i = 0; i < r->n_cosim; i++)
+        cv[r->cosim[i].status == REP_OK ? 0 : r->cosim[i].mismatch ? 1 : r->cosim[i].status == REP_FAILED ? 2 : 3]++;
+    cell(t, "RTL cycle agreement");
+    if (r->rtl_check)
+        cell(t, "%u cosim jobs (ebpfsim run --engine cosim): %u agree, %u MISMATCH, %u failed, %u missing",
+             r->n_cosim, cv[0], cv[1], cv[2], cv[3]);
+    else
+        cell(t, "not checked: %s", r->rtl_check_note);
     for (unsigned i = 0; i < r->n_kernel; i++)
         if (r->kernel[i].status == REP_OK && r->kernel[i].host_cpu[0]) {
             cell(t, "kernel host");
@@ -270,6 +280,44 @@ static void goal_table(const struct report *r, struct rep_tables *tt)
         cell(t, "%s", g[i].met < 0 ? "-" : g[i].met ? "yes" : "no");
     }
     note(t, "Evaluated from the points of this sweep only; \"-\" where the sweep has no verdict.");
+}
+
+/* The RTL against the model, from the cosim jobs. */
+static void rtl_table(const struct report *r, struct rep_tables *tt)
+{
+    struct rep_table *t = table(tt, SEC_RTL, -1, 10, "RTL cycle agreement");
+    static const char *const head[] = {"program", "trace", "packets", "instructions", "cycle counts",
+                                       "divergences", "cycle mismatches", "model cycles", "RTL cycles",
+                                       "status"};
+    for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+        cell(t, "%s", head[k]);
+    if (!r->rtl_check) {
+        note(t, "Not checked: %s.", r->rtl_check_note);
+        return;
+    }
+    for (unsigned i = 0; i < r->n_cosim; i++) {
+        const struct rep_cosim *c = &r->cosim[i];
+        cell(t, "%s", r->progs[c->prog].name);
+        cell(t, "%s", r->traces[c->trace].name);
+        /* packets .. RTL cycles, as the header */
+        for (int k = CF_PACKETS; k < CF_COUNT; k++) {
+            if (c->status == REP_OK || c->mismatch)
+                cell(t, "%llu", (unsigned long long)c->fig[k]);
+            else
+                cell(t, "-");
+        }
+        if (c->status == REP_OK)
+            cell(t, "agrees");
+        else
+            cell(t, "%s (cosim job #%u)", report_cosim_status(c), c->index);
+    }
+    char pl[32];
+    report_dim_value(r, DIM_PLACEMENT, r->dim[DIM_PLACEMENT].ref, pl, sizeof(pl));
+    note(t, "Each row is one run of `ebpfsim run --engine cosim` (cosim/NNNN/cosim.json): the Verilog "
+            "core under Verilator and the C model in lockstep over the trace, maps in %s. Every retired "
+            "instruction is compared, and every packet's RTL cycle count against the timing model's; "
+            "the cycles are the sums over the packets. A run stops at its first divergence or cycle "
+            "mismatch (MISMATCH, listed with the packet above).", pl);
 }
 
 static void rate_header(const struct report *r, struct rep_table *t, unsigned trace)
@@ -683,6 +731,8 @@ static void not_ok_table(const struct report *r, struct rep_tables *tt)
         bad += r->points[i].status != REP_OK;
     for (unsigned i = 0; i < r->n_kernel; i++)
         bad += r->kernel[i].status != REP_OK;
+    for (unsigned i = 0; i < r->n_cosim; i++)
+        bad += r->cosim[i].status != REP_OK;
     if (!bad)
         return;
     struct rep_table *t = table(tt, SEC_NOT_OK, -1, 5, "Points missing or failed");
@@ -715,7 +765,18 @@ static void not_ok_table(const struct report *r, struct rep_tables *tt)
         cell(t, "BPF_PROG_TEST_RUN, repeat %u", r->kernel_repeat);
         cell(t, "%s: %s", rep_status_names[k->status], k->note);
     }
-    note(t, "Line N of jobs.txt (kernel-jobs.txt) is job N; its folder is points/NNNN (kernel/NNNN). "
+    for (unsigned i = 0; i < r->n_cosim; i++) {
+        const struct rep_cosim *c = &r->cosim[i];
+        if (c->status == REP_OK)
+            continue;
+        cell(t, "cosim %u", c->index);
+        cell(t, "%s", r->progs[c->prog].name);
+        cell(t, "%s", r->traces[c->trace].name);
+        cell(t, "RTL and model in lockstep (line %u of jobs.txt)", r->n_points + c->index);
+        cell(t, "%s: %s", report_cosim_status(c), c->note);
+    }
+    note(t, "Line N of jobs.txt (kernel-jobs.txt) is job N; its folder is points/NNNN (kernel/NNNN); "
+            "cosim job N is line points + N of jobs.txt, its folder cosim/NNNN. "
             "Rerun the missing ones with ebpfsim report run DIR, then merge again.");
 }
 
@@ -725,6 +786,7 @@ int report_tables(const struct report *r, const struct json_t *driver, struct re
     setup_tables(r, out);
     not_ok_table(r, out);
     goal_table(r, out);
+    rtl_table(r, out);
     cores_needed_table(r, out);
     for (unsigned tr = 0; tr < r->n_traces; tr++)
         per_trace_tables(r, out, tr);

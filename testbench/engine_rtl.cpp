@@ -38,6 +38,7 @@ struct engine {
     uint64_t packets = 0;
     std::string name;             // object file name, for reports
     std::string prog_name;        // the program running, for reports
+    struct engine_cosim_stats cs {}; // cosim: frames, refusals, cycle sums, first failure
 };
 
 static void rtl_close(struct engine *e)
@@ -180,14 +181,57 @@ static int cosim_open(struct engine **out, const struct engine_opts *opts, char 
     return open_common(out, opts, true, err, errlen);
 }
 
+// The cosim figures of one packet: the cycle sums over the packets whose
+// counts were compared (a divergence ends a run before its count), and the
+// first failure.
+static void cosim_account(struct engine *e, uint64_t index, const rtl::Outcome &oc, int rc,
+                          const char *err)
+{
+    struct engine_cosim_stats &s = e->cs;
+    const rtl::RunnerStats &st = e->runner->stats();
+    bool diverged = st.divergences > s.divergences;
+    bool mismatch = st.cycle_mismatches > s.cycle_mismatches;
+    if (rc == 0 || mismatch) {
+        s.model_cycles += oc.timing.cycles;
+        s.rtl_cycles += oc.cycles;
+    }
+    if (rc < 0 && !s.failed) {
+        s.failed = true;
+        s.fail_packet = index;
+        std::snprintf(s.fail_kind, sizeof(s.fail_kind), "%s",
+                      diverged ? "divergence" : mismatch ? "cycles" : "error");
+        s.fail_model_cycles = oc.timing.cycles;
+        s.fail_rtl_cycles = oc.cycles;
+        // a divergence's report (printed on stderr) up to its instruction
+        // history; otherwise the error itself
+        std::string msg = diverged ? e->runner->last_report() : std::string(err);
+        size_t cut = msg.find("  the last ");
+        if (cut == std::string::npos)
+            cut = msg.find("  (no instruction");
+        msg = msg.substr(0, cut);
+        while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' '))
+            msg.pop_back();
+        std::snprintf(s.fail_message, sizeof(s.fail_message), "%s", msg.c_str());
+    }
+    s.runs = st.runs;
+    s.insns = st.insns;
+    s.cycle_counts = st.cycles_compared;
+    s.divergences = st.divergences;
+    s.cycle_mismatches = st.cycle_mismatches;
+}
+
+static void cosim_stats(struct engine *e, struct engine_cosim_stats *out) { *out = e->cs; }
+
 static int rtl_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
                           struct pkt_result *res)
 {
     std::memset(res, 0, sizeof(*res));
     res->redirect_target = -1;
     uint64_t index = e->packets++;
+    e->cs.frames++;
     int lrc = ebpf_xdp_frame_load(&e->frame, pkt, len);
     if (lrc < 0) {
+        e->cs.refused++;
         res->refused = true;
         std::snprintf(res->refused_why, sizeof(res->refused_why), "%s",
                       lrc == -EINVAL ? "frame shorter than 14 bytes"
@@ -215,6 +259,8 @@ static int rtl_run_packet(struct engine *e, const uint8_t *pkt, uint32_t len,
     }
     rtl::Outcome oc;
     int rc = e->runner->run(job, oc, res->fault, sizeof(res->fault));
+    if (e->cosim)
+        cosim_account(e, index, oc, rc, res->fault);
     if (rc < 0)
         return rc;
     // the verdict as ebpf_core_run_xdp derives it
@@ -359,12 +405,14 @@ const struct engine_ops engine_rtl_ops = {
     "rtl",          rtl_open,     rtl_close,    rtl_run_packet, rtl_map_count,
     rtl_map_info,   rtl_map_lookup, rtl_map_update, rtl_map_next_key, rtl_prog_name,
     rtl_prog_ref,   rtl_set_time, rtl_map_ref,  rtl_object,     rtl_set_prog,
+    nullptr,
 };
 
 const struct engine_ops engine_cosim_ops = {
     "cosim",        cosim_open,   rtl_close,    rtl_run_packet, rtl_map_count,
     rtl_map_info,   rtl_map_lookup, rtl_map_update, rtl_map_next_key, rtl_prog_name,
     rtl_prog_ref,   rtl_set_time, rtl_map_ref,  rtl_object,     rtl_set_prog,
+    cosim_stats,
 };
 
 // ---------------------------------------------------------------- plain programs

@@ -100,6 +100,8 @@ public:
     bool cosim() const { return opts_.cosim; }
     // "N runs, M instructions and N cycle counts compared, 0 divergences, 0 cycle mismatches"
     std::string summary() const;
+    // The last co-simulation divergence's report (as printed on opts.report).
+    const std::string &last_report() const { return report_; }
 
     // Listener
     unsigned map_latency(uint64_t addr) override;

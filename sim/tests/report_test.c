@@ -3,7 +3,9 @@
  * is checked against the points' own nic.json / kbench.json files (and the
  * line rates against the traces themselves); missing, failed and stale
  * points are listed; the job list gives the same figures under make, xargs
- * and a Slurm-style array; a headless chromium renders every chart. */
+ * and a Slurm-style array; a headless chromium renders every chart; the
+ * RTL cycle agreement rows come from real cosim runs (the bundled programs
+ * and traces agree, an injected cycle error or divergence is a MISMATCH). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -203,8 +205,9 @@ static void test_sweep_end_to_end(void **state)
     if (r.status != 1)
         fail_msg("exit %d\nstdout: %s\nstderr: %s", r.status, r.out, r.err);
     /* 3 programs x 2 traces x (2 rates x 2 cores + dram alone) */
-    assert_non_null(strstr(r.out, "ebpfsim report: planned 30 points and 6 kernel jobs in "));
-    assert_non_null(strstr(r.err, "ebpfsim report: 10 points or kernel jobs missing or failed: listed in "));
+    assert_non_null(strstr(r.out, "ebpfsim report: planned 30 points, 6 cosim jobs and 6 kernel jobs in "));
+    /* the bad program's 10 points and 2 cosim jobs */
+    assert_non_null(strstr(r.err, "ebpfsim report: 12 points, cosim or kernel jobs missing or failed: listed in "));
     cmd_output_free(&r);
     json_t *rep = load_json("%s/report.json", sweep_dir);
     json_t *sum = json_object_get(rep, "summary");
@@ -463,6 +466,306 @@ static void test_goals(void **state)
     json_decref(rep);
 }
 
+/* ------------------------------------------------------------ RTL agreement */
+
+/* Records of a pcap file (the test's own count, not the report's). */
+static unsigned pcap_frames(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t h[24], rec[16];
+    assert_int_equal(fread(h, 1, 24, f), 24);
+    bool swap = h[0] == 0xa1;
+    unsigned n = 0;
+    while (fread(rec, 1, 16, f) == 16) {
+        uint32_t incl = swap ? (uint32_t)rec[8] << 24 | rec[9] << 16 | rec[10] << 8 | rec[11]
+                             : (uint32_t)rec[11] << 24 | rec[10] << 16 | rec[9] << 8 | rec[8];
+        n++;
+        fseek(f, incl, SEEK_CUR);
+    }
+    fclose(f);
+    return n;
+}
+
+static json_t *agreement_rows(json_t *rep)
+{
+    return json_object_get(json_object_get(rep, "rtl_agreement"), "rows");
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    if (!v)
+        fail_msg("no string '%s' in %s", key, json_dumps(o, JSON_COMPACT));
+    return v;
+}
+
+static const char *const cosim_keys[] = {"frames", "refused", "packets", "instructions", "cycle_counts",
+                                         "divergences", "cycle_mismatches", "model_cycles", "rtl_cycles"};
+
+/* An agreeing row of report.json against its job's own cosim.json, exit
+ * file and command line, and its rows in report.md and report.html. */
+static void check_agreement(const char *d, json_t *row, unsigned frames, const char *md, const char *html)
+{
+    unsigned job = (unsigned)num(row, "cosim_job");
+    json_t *cj = load_json("%s/cosim/%04u/cosim.json", d, job);
+    assert_string_equal(str(row, "status"), "agrees");
+    assert_string_equal(str(cj, "status"), "agrees");
+    for (size_t k = 0; k < sizeof(cosim_keys) / sizeof(cosim_keys[0]); k++)
+        assert_close(num(row, cosim_keys[k]), num(cj, cosim_keys[k]), cosim_keys[k]);
+    assert_int_equal(num(row, "divergences"), 0);
+    assert_int_equal(num(row, "cycle_mismatches"), 0);
+    assert_int_equal(num(row, "frames"), frames);
+    assert_int_equal(num(row, "packets") + num(row, "refused"), frames);
+    assert_int_equal(num(row, "cycle_counts"), num(row, "packets"));
+    assert_true(num(row, "model_cycles") > 0);
+    assert_int_equal(num(row, "model_cycles"), num(row, "rtl_cycles"));
+    assert_true(num(row, "instructions") >= num(row, "packets"));
+    assert_true(json_is_null(json_object_get(cj, "first_failure")));
+    char path[800], *s;
+    snprintf(path, sizeof(path), "%s/cosim/%04u/exit", d, job);
+    s = slurp(path);
+    assert_non_null(s);
+    assert_string_equal(s, "0\n");
+    free(s);
+    json_decref(cj);
+    /* the job ran the cosim engine over this program and trace */
+    json_t *plan = load_json("%s/sweep.json", d);
+    json_t *pj = json_array_get(json_object_get(plan, "cosim"), job - 1);
+    const char *cmd = str(pj, "command");
+    json_t *prog = json_array_get(json_object_get(plan, "programs"), (size_t)num(pj, "program"));
+    json_t *trace = json_array_get(json_object_get(plan, "traces"), (size_t)num(pj, "trace"));
+    assert_string_equal(str(prog, "name"), str(row, "program"));
+    assert_string_equal(str(trace, "name"), str(row, "trace"));
+    assert_non_null(strstr(cmd, " run "));
+    assert_non_null(strstr(cmd, " --engine cosim "));
+    assert_non_null(strstr(cmd, str(prog, "object")));
+    assert_non_null(strstr(cmd, str(trace, "path")));
+    json_decref(plan);
+    char want[1024];
+    snprintf(want, sizeof(want), "| %s | %s | %.0f | %.0f | %.0f | 0 | 0 | %.0f | %.0f | agrees |\n",
+             str(row, "program"), str(row, "trace"), num(row, "packets"), num(row, "instructions"),
+             num(row, "cycle_counts"), num(row, "model_cycles"), num(row, "rtl_cycles"));
+    if (!strstr(md, want))
+        fail_msg("report.md lacks the row\n%s", want);
+    snprintf(want, sizeof(want),
+             "<tr><td>%s</td><td>%s</td><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>"
+             "<td class=\"n\">%.0f</td><td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">%.0f</td>"
+             "<td class=\"n\">%.0f</td><td>agrees</td></tr>\n",
+             str(row, "program"), str(row, "trace"), num(row, "packets"), num(row, "instructions"),
+             num(row, "cycle_counts"), num(row, "model_cycles"), num(row, "rtl_cycles"));
+    if (!strstr(html, want))
+        fail_msg("report.html lacks the row\n%s", want);
+}
+
+static char *read_out(const char *d, const char *name)
+{
+    char path[800];
+    snprintf(path, sizeof(path), "%s/%s", d, name);
+    char *s = slurp(path);
+    if (!s)
+        fail_msg("%s: cannot read", path);
+    return s;
+}
+
+/* The sweep's agreement rows: drop and firewall agree on the 300 frames
+ * of each trace, the bad program's cosim jobs failed and are listed. */
+static void test_rtl_agreement(void **state)
+{
+    (void)state;
+    json_t *rep = load_json("%s/report.json", sweep_dir);
+    char *md = read_out(sweep_dir, "report.md"), *html = read_out(sweep_dir, "report.html");
+    json_t *rows = agreement_rows(rep), *row;
+    assert_true(json_is_true(json_object_get(json_object_get(rep, "rtl_agreement"), "planned")));
+    assert_int_equal(json_array_size(rows), 3 * 2);
+    size_t i;
+    unsigned agree = 0;
+    json_array_foreach(rows, i, row) {
+        if (!strcmp(str(row, "program"), "unsupported_helper")) {
+            assert_string_equal(str(row, "status"), "failed");
+            assert_true(json_is_null(json_object_get(row, "packets")));
+            assert_non_null(strstr(str(row, "note"), "calls helper bpf_check_mtu (id 163)"));
+            char want[256];
+            snprintf(want, sizeof(want), "| cosim %u | unsupported_helper | %s | RTL and model in lockstep "
+                     "(line %u of jobs.txt) | failed: exit status 1: ebpfsim run: ",
+                     (unsigned)num(row, "cosim_job"), str(row, "trace"), 30 + (unsigned)num(row, "cosim_job"));
+            if (!strstr(md, want))
+                fail_msg("report.md does not list\n%s", want);
+            snprintf(want, sizeof(want), "| failed (cosim job #%u) |\n", (unsigned)num(row, "cosim_job"));
+            assert_non_null(strstr(md, want));
+            continue;
+        }
+        check_agreement(sweep_dir, row, LIMIT, md, html);
+        agree++;
+    }
+    assert_int_equal(agree, 4);
+    assert_non_null(strstr(md, "## RTL cycle agreement\n\n| program | trace | packets | instructions | cycle counts | "
+                               "divergences | cycle mismatches | model cycles | RTL cycles | status |\n"));
+    assert_non_null(strstr(md, "| RTL cycle agreement | 6 cosim jobs (ebpfsim run --engine cosim): 4 agree, "
+                               "0 MISMATCH, 2 failed, 0 missing |\n"));
+    assert_non_null(strstr(html, "<h2 id=\"rtl\">RTL cycle agreement</h2>\n"));
+    assert_non_null(strstr(html, "<a href=\"#rtl\">RTL cycle agreement</a>"));
+    free(md);
+    free(html);
+    json_decref(rep);
+}
+
+static json_t *row_of(json_t *rep, const char *prog, const char *trace)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(agreement_rows(rep), i, row)
+        if (!strcmp(str(row, "program"), prog) && !strcmp(str(row, "trace"), trace))
+            return row;
+    fail_msg("no agreement row for %s over %s", prog, trace);
+    return NULL;
+}
+
+/* Failing cases in a copy of the sweep: two cosim jobs rerun with an error
+ * injected on the RTL's side by the checker's self-test hook (a cycle
+ * count one too high, a wrong register value) are MISMATCH rows with the
+ * packet and both values; a cosim.json edited to disagree with itself is
+ * a failed row; merge exits 1 and lists them. */
+static void test_rtl_mismatch(void **state)
+{
+    (void)state;
+    char d[700];
+    snprintf(d, sizeof(d), "%s-mismatch", dir);
+    struct cmd_output r;
+    sh(&r, "rm -rf %s && cp -r %s %s", d, sweep_dir, d);
+    assert_int_equal(r.status, 0);
+    cmd_output_free(&r);
+    json_t *rep = load_json("%s/report.json", d);
+    unsigned jc = (unsigned)num(row_of(rep, "firewall", "udp64-1k"), "cosim_job");
+    unsigned jd = (unsigned)num(row_of(rep, "firewall", "imix-1k"), "cosim_job");
+    unsigned je = (unsigned)num(row_of(rep, "drop", "udp64-1k"), "cosim_job");
+    json_decref(rep);
+    const unsigned jobs[2] = {jc, jd};
+    const char *inject[2] = {"cycles:1", "wdata:5"};
+    for (int k = 0; k < 2; k++) {
+        /* the job's own line, writing into the copy */
+        sh(&r, "line=$(sed -n '%up' %s/jobs.txt | sed 's#%s/cosim/#%s/cosim/#g') && "
+               "EBPF_COSIM_INJECT=%s sh -c \"$line\"",
+           30 + jobs[k], d, sweep_dir, d, inject[k]);
+        assert_int_equal(r.status, 1);
+        cmd_output_free(&r);
+    }
+    sh(&r, "sed -i 's/\"rtl_cycles\": \\([0-9]*\\)/\"rtl_cycles\": 1\\1/' %s/cosim/%04u/cosim.json", d, je);
+    assert_int_equal(r.status, 0);
+    cmd_output_free(&r);
+    run(&r, ebpfsim(), "report", "merge", d, NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "ebpfsim report: 15 points, cosim or kernel jobs missing or failed"));
+    cmd_output_free(&r);
+    rep = load_json("%s/report.json", d);
+    char *md = read_out(d, "report.md"), want[1024];
+    /* the cycle error: packet 0, the RTL one cycle above the model */
+    json_t *cj = load_json("%s/cosim/%04u/cosim.json", d, jc), *first = json_object_get(cj, "first_failure");
+    json_t *row = row_of(rep, "firewall", "udp64-1k");
+    assert_string_equal(str(row, "status"), "MISMATCH");
+    assert_int_equal(num(row, "cycle_mismatches"), 1);
+    assert_int_equal(num(row, "divergences"), 0);
+    assert_string_equal(str(cj, "status"), "mismatch");
+    assert_string_equal(str(first, "kind"), "cycles");
+    assert_int_equal(num(first, "packet"), 0);
+    assert_int_equal(num(first, "rtl_cycles"), num(first, "model_cycles") + 1);
+    assert_int_equal(num(row, "rtl_cycles"), num(row, "model_cycles") + 1);
+    snprintf(want, sizeof(want), "packet 0: RTL %.0f cycles, model %.0f: packet 0 (firewall.o, program firewall): "
+             "the RTL took %.0f cycles, the timing model %.0f (reported above)",
+             num(first, "rtl_cycles"), num(first, "model_cycles"), num(first, "rtl_cycles"), num(first, "model_cycles"));
+    assert_string_equal(str(row, "note"), want);
+    char line[1200];
+    snprintf(line, sizeof(line), "| cosim %u | firewall | udp64-1k | RTL and model in lockstep (line %u of jobs.txt) | "
+             "MISMATCH: %s |\n", jc, 30 + jc, want);
+    if (!strstr(md, line))
+        fail_msg("report.md lacks\n%s", line);
+    snprintf(line, sizeof(line), "| %.0f | %.0f | MISMATCH (cosim job #%u) |\n", num(row, "model_cycles"),
+             num(row, "rtl_cycles"), jc);
+    if (!strstr(md, line))
+        fail_msg("report.md lacks\n%s", line);
+    json_decref(cj);
+    /* the divergence: instruction 5 of packet 0 */
+    cj = load_json("%s/cosim/%04u/cosim.json", d, jd);
+    first = json_object_get(cj, "first_failure");
+    row = row_of(rep, "firewall", "imix-1k");
+    assert_string_equal(str(row, "status"), "MISMATCH");
+    assert_int_equal(num(row, "divergences"), 1);
+    assert_string_equal(str(first, "kind"), "divergence");
+    assert_int_equal(num(first, "packet"), 0);
+    assert_non_null(strstr(str(first, "message"), "cosim: DIVERGENCE in packet 0 (firewall.o, program firewall), "
+                                                  "instruction 5 of the run"));
+    snprintf(want, sizeof(want), "packet 0: %s", str(first, "message"));
+    assert_string_equal(str(row, "note"), want);
+    snprintf(line, sizeof(line), "| MISMATCH (cosim job #%u) |\n", jd);
+    assert_non_null(strstr(md, line));
+    json_decref(cj);
+    /* the edited file */
+    row = row_of(rep, "drop", "udp64-1k");
+    assert_string_equal(str(row, "status"), "failed");
+    assert_non_null(strstr(str(row, "note"), "do not make an agreement"));
+    snprintf(line, sizeof(line), "| failed (cosim job #%u) |\n", je);
+    assert_non_null(strstr(md, line));
+    assert_non_null(strstr(md, "| RTL cycle agreement | 6 cosim jobs (ebpfsim run --engine cosim): 1 agree, "
+                               "2 MISMATCH, 3 failed, 0 missing |\n"));
+    free(md);
+    json_decref(rep);
+}
+
+/* What make report sweeps (every bundled program over every bundled
+ * trace, whole traces): each agrees with the model on every packet. */
+static void test_bundled_programs_agree(void **state)
+{
+    (void)state;
+    const char *progs = getenv("REPORT_PROGRAMS"), *traces = getenv("REPORT_TRACES");
+    if (!progs || !traces)
+        fail_msg("REPORT_PROGRAMS and REPORT_TRACES are not set (make test-report sets them)");
+    char d[700];
+    snprintf(d, sizeof(d), "%s-bundled", dir);
+    char *argv[128], *pl = strdup(progs), *tl = strdup(traces), *save;
+    int argc = 0;
+    const char *head[] = {ebpfsim(), "report", "--out", d, "--maps-dir", "sim/corpus", "--maps-dir",
+                          "sim/corpus/xdp-tools", "--kernel-repeat", "0", "-j", "2", "--quiet"};
+    for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+        argv[argc++] = (char *)head[k];
+    unsigned n_progs = 0, n_traces = 0;
+    for (char *t = strtok_r(pl, " ", &save); t && argc < 120; t = strtok_r(NULL, " ", &save), n_progs++) {
+        argv[argc++] = "--program";
+        argv[argc++] = t;
+    }
+    char *trace_paths[8];
+    for (char *t = strtok_r(tl, " ", &save); t && n_traces < 8 && argc < 126; t = strtok_r(NULL, " ", &save)) {
+        argv[argc++] = "--pcap";
+        argv[argc++] = t;
+        trace_paths[n_traces++] = t;
+    }
+    argv[argc] = NULL;
+    assert_true(n_progs >= 14 && n_traces == 2);
+    struct cmd_output r;
+    run_argv(&r, argv);
+    if (r.status != 0)
+        fail_msg("exit %d: %s", r.status, r.err);
+    cmd_output_free(&r);
+    json_t *rep = load_json("%s/report.json", d);
+    char *md = read_out(d, "report.md"), *html = read_out(d, "report.html");
+    json_t *rows = agreement_rows(rep), *progs_j = json_object_get(rep, "programs");
+    assert_int_equal(json_array_size(rows), n_progs * n_traces);
+    /* rows in order: programs, then traces */
+    for (unsigned p = 0; p < n_progs; p++)
+        for (unsigned t = 0; t < n_traces; t++) {
+            json_t *row = json_array_get(rows, p * n_traces + t);
+            assert_string_equal(str(row, "program"), str(json_array_get(progs_j, p), "name"));
+            const char *base = strrchr(trace_paths[t], '/') + 1;
+            assert_int_equal(strncmp(str(row, "trace"), base, strlen(str(row, "trace"))), 0);
+            check_agreement(d, row, pcap_frames(trace_paths[t]), md, html);
+        }
+    printf("RTL cycle agreement: %u programs x %u traces, every packet's cycles equal\n", n_progs, n_traces);
+    free(md);
+    free(html);
+    json_decref(rep);
+    free(pl);
+    free(tl);
+}
+
 /* Missing and stale points are listed; run redoes only the missing one. */
 static void test_missing_and_rerun(void **state)
 {
@@ -475,7 +778,7 @@ static void test_missing_and_rerun(void **state)
     cmd_output_free(&r);
     run(&r, ebpfsim(), "report", "merge", sweep_dir, NULL);
     assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.err, "ebpfsim report: 12 points or kernel jobs missing or failed"));
+    assert_non_null(strstr(r.err, "ebpfsim report: 14 points, cosim or kernel jobs missing or failed"));
     cmd_output_free(&r);
     char path[700];
     snprintf(path, sizeof(path), "%s/report.md", sweep_dir);
@@ -493,6 +796,7 @@ static void test_missing_and_rerun(void **state)
     run(&r, ebpfsim(), "report", "run", sweep_dir, "-j", "2", "--no-kernel", NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "ebpfsim report: ran 1 of 30 points in "));
+    assert_non_null(strstr(r.out, "ebpfsim report: ran 0 of 6 cosim jobs in "));
     cmd_output_free(&r);
     sh(&r, "rm -r %s/points/0005", sweep_dir);
     cmd_output_free(&r);
@@ -501,7 +805,7 @@ static void test_missing_and_rerun(void **state)
     cmd_output_free(&r);
     run(&r, ebpfsim(), "report", "merge", sweep_dir, NULL);
     assert_int_equal(r.status, 1);
-    assert_non_null(strstr(r.err, "ebpfsim report: 10 points or kernel jobs missing or failed"));
+    assert_non_null(strstr(r.err, "ebpfsim report: 12 points, cosim or kernel jobs missing or failed"));
     cmd_output_free(&r);
 }
 
@@ -521,6 +825,7 @@ static char *figures_of(const char *d)
         }
         json_array_append_new(out, o);
     }
+    json_array_append(out, json_object_get(json_object_get(rep, "rtl_agreement"), "rows"));
     char *s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(out);
     json_decref(rep);
@@ -555,10 +860,10 @@ static void test_job_list_runners(void **state)
         cmd_output_free(&r);
         switch (k) {
         case 0: run(&r, ebpfsim(), "report", "run", d, "-j", "2", NULL); break;
-        case 1: sh(&r, "make -s -j2 -f %s/jobs.mk points", d); break;
+        case 1: sh(&r, "make -s -j2 -f %s/jobs.mk jobs", d); break;
         case 2: sh(&r, "xargs -d '\\n' -P 2 -I CMD sh -c CMD < %s/jobs.txt", d); break;
         case 3:
-            /* 20 points, 7 array tasks: task i runs lines i, i + 7, ... */
+            /* 20 points and 4 cosim jobs, 7 array tasks: task i runs lines i, i + 7, ... */
             sh(&r, "for i in 1 2 3 4 5 6 7; do SLURM_ARRAY_TASK_ID=$i STRIDE=7 sh %s/slurm.sh || exit 1; done", d);
             break;
         }
@@ -572,6 +877,7 @@ static void test_job_list_runners(void **state)
         figs[k] = figures_of(d);
         assert_non_null(strstr(figs[k], "\"status\":\"ok\""));
         assert_null(strstr(figs[k], "\"status\":\"missing\""));
+        assert_non_null(strstr(figs[k], "\"status\":\"agrees\""));
     }
     for (int k = 1; k < 4; k++)
         if (strcmp(figs[0], figs[k]))
@@ -750,6 +1056,9 @@ int main(void)
         cmocka_unit_test(test_points_match_their_outputs),
         cmocka_unit_test(test_figures_and_markdown),
         cmocka_unit_test(test_goals),
+        cmocka_unit_test(test_rtl_agreement),
+        cmocka_unit_test(test_rtl_mismatch),
+        cmocka_unit_test(test_bundled_programs_agree),
         cmocka_unit_test(test_headless_browser),
         cmocka_unit_test(test_missing_and_rerun),
         cmocka_unit_test(test_job_list_runners),
