@@ -259,6 +259,17 @@ module ebpf_core #(
     .dst_o(id1_dst), .src_o(id1_src), .off_o(id1_off), .imm_o(id1_imm)
   );
 
+  // the register an instruction writes (when its writes field is not NONE),
+  // for ID's pairing and load-use checks and EX's forwarding alike
+  function automatic logic [3:0] wreg_of(input ebpf_isa_pkg::writes_t w, input logic [3:0] dst,
+                                         input logic [3:0] src);
+    case (w)
+      ebpf_isa_pkg::WRITES_SRC: wreg_of = src;
+      ebpf_isa_pkg::WRITES_R0:  wreg_of = 4'd0;
+      default:                  wreg_of = dst;
+    endcase
+  endfunction
+
   // what pairing and the load-use rule need of each slot
   logic       id0_simple, id1_simple, id0_mem, id1_mem, id0_br, id1_br;
   logic       id0_wen, id1_wen;
@@ -279,16 +290,8 @@ module ebpf_core #(
     id1_br  = id1_uop.tclass == ebpf_isa_pkg::TCLASS_BRANCH;
     id0_wen = !id0_illegal && id0_uop.writes != ebpf_isa_pkg::WRITES_NONE;
     id1_wen = !id1_illegal && id1_uop.writes != ebpf_isa_pkg::WRITES_NONE;
-    case (id0_uop.writes)
-      ebpf_isa_pkg::WRITES_SRC: id0_wreg = id0_src;
-      ebpf_isa_pkg::WRITES_R0:  id0_wreg = 4'd0;
-      default:                  id0_wreg = id0_dst;
-    endcase
-    case (id1_uop.writes)
-      ebpf_isa_pkg::WRITES_SRC: id1_wreg = id1_src;
-      ebpf_isa_pkg::WRITES_R0:  id1_wreg = 4'd0;
-      default:                  id1_wreg = id1_dst;
-    endcase
+    id0_wreg = wreg_of(id0_uop.writes, id0_dst, id0_src);
+    id1_wreg = wreg_of(id1_uop.writes, id1_dst, id1_src);
     // load-use kind: ldx decides in EX (map memory or local), a fetching
     // atomic always delivers in MEM, legacy packet loads in EX
     id0_lkind = id0_illegal ? LG_NONE :
@@ -751,16 +754,8 @@ module ebpf_core #(
     ex1_result = ex1_ldx ? ld_value : alu1_result;
     ex0_writes = ex0_uop_q.writes != ebpf_isa_pkg::WRITES_NONE;
     ex1_writes = ex1_uop_q.writes != ebpf_isa_pkg::WRITES_NONE;
-    case (ex0_uop_q.writes)
-      ebpf_isa_pkg::WRITES_SRC: ex0_wreg = ex0_src_q;
-      ebpf_isa_pkg::WRITES_R0:  ex0_wreg = 4'd0;
-      default:                  ex0_wreg = ex0_dst_q;
-    endcase
-    case (ex1_uop_q.writes)
-      ebpf_isa_pkg::WRITES_SRC: ex1_wreg = ex1_src_q;
-      ebpf_isa_pkg::WRITES_R0:  ex1_wreg = 4'd0;
-      default:                  ex1_wreg = ex1_dst_q;
-    endcase
+    ex0_wreg = wreg_of(ex0_uop_q.writes, ex0_dst_q, ex0_src_q);
+    ex1_wreg = wreg_of(ex1_uop_q.writes, ex1_dst_q, ex1_src_q);
   end
   assign ex0_fwd = ex0_valid_q && ex0_writes;
   assign ex1_fwd = ex1_valid_q && ex1_writes;
