@@ -26,6 +26,19 @@ CONFORMANCE_DIR=$3
 TRACES_DIR=$4
 fail=0
 step() { echo "== $*"; }
+# must_refuse TEXT OK_LINE WHAT CMD...: CMD must exit non-zero and print TEXT.
+must_refuse() {
+    mr_want=$1 mr_ok=$2 mr_what=$3
+    shift 3
+    out=$("$@" 2>&1)
+    if [ $? -ne 0 ] && echo "$out" | grep -qF -- "$mr_want"; then
+        echo "$mr_ok"
+    else
+        echo "FAIL: $mr_what:"
+        echo "$out"
+        fail=1
+    fi
+}
 
 # The checker must catch a wrong register value and a wrong cycle count
 # (injected into the RTL's side by the harness, EBPF_COSIM_INJECT).
@@ -33,15 +46,9 @@ step "co-simulation checker self-test (an injected divergence and cycle error mu
 for inj in wdata:5:DIVERGENCE cycles:1:"CYCLE MISMATCH"; do
     what=${inj#*:}
     what=${what#*:}
-    out=$(EBPF_COSIM_INJECT=${inj%:*} "$EBPFSIM" conformance --engine cosim \
-          testbench/cases/local-calls.data 2>&1)
-    if [ $? -ne 0 ] && echo "$out" | grep -q "$what"; then
-        echo "caught: ${inj%:*} -> $what"
-    else
-        echo "FAIL: EBPF_COSIM_INJECT=${inj%:*} was not reported:"
-        echo "$out"
-        fail=1
-    fi
+    must_refuse "$what" "caught: ${inj%:*} -> $what" "EBPF_COSIM_INJECT=${inj%:*} was not reported" \
+        env EBPF_COSIM_INJECT="${inj%:*}" "$EBPFSIM" conformance --engine cosim \
+        testbench/cases/local-calls.data
 done
 
 # The RTL implements one core timing (issue_width 2, local loads in EX): the
@@ -50,15 +57,10 @@ step "a [core] timing the RTL does not implement is refused"
 for e in rtl cosim; do
     for kv in issue_width=1:"[core] issue_width = 1: the RTL implements issue_width = 2" \
               local_load_use_penalty=1:"[core] local_load_use_penalty = 1: the RTL implements local_load_use_penalty = 0"; do
-        out=$("$EBPFSIM" run "$BUILD/corpus/drop.o" --pcap pcaps/mix-1k.pcap --engine $e \
-              --set "core.${kv%%:*}" 2>&1)
-        if [ $? -ne 0 ] && echo "$out" | grep -qF "${kv#*:}"; then
-            echo "$e: core.${kv%%:*} refused"
-        else
-            echo "FAIL: $e accepted core.${kv%%:*} or did not name it:"
-            echo "$out"
-            fail=1
-        fi
+        must_refuse "${kv#*:}" "$e: core.${kv%%:*} refused" \
+            "$e accepted core.${kv%%:*} or did not name it" \
+            "$EBPFSIM" run "$BUILD/corpus/drop.o" --pcap pcaps/mix-1k.pcap --engine $e \
+            --set "core.${kv%%:*}"
     done
 done
 
